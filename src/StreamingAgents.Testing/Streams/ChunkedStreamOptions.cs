@@ -1,0 +1,23 @@
+namespace StreamingAgents.Testing.Streams;
+
+/// <summary>Timing and faults for a <see cref="ChunkedStream"/>.</summary>
+public sealed class ChunkedStreamOptions
+{
+    /// <summary>Gets or sets the delay before each chunk is delivered. Defaults to none.</summary>
+    public TimeSpan DelayPerChunk { get; set; }
+
+    /// <summary>
+    /// Gets or sets the clock that drives <see cref="DelayPerChunk"/> and <see cref="StreamEnding.Stall"/>.
+    /// Pass a fake clock to keep tests instant. Defaults to <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets whether each asynchronous read yields before completing, so readers' continuations run
+    /// asynchronously as they would on a network stream. Defaults to <see langword="false"/>.
+    /// </summary>
+    public bool YieldOnEachRead { get; set; }
+
+    /// <summary>Gets or sets what happens after the last byte. Defaults to <see cref="StreamEnding.EndOfStream"/>.</summary>
+    public StreamEnding Ending { get; set; } = StreamEnding.EndOfStream;
+}
