@@ -3,8 +3,9 @@ namespace StreamingAgents.Sse;
 internal sealed partial class SseEventStream
 {
     /// <summary>
-    /// Ensures at least half the buffer is free to read into: first by dropping consumed bytes (keeping the event's
-    /// data and the unfinished line), then by renting a larger buffer. Enforces <see cref="_maxEventSize"/>.
+    /// Ensures a useful part of the buffer (an eighth, or more) is free to read into: first by dropping consumed bytes
+    /// (keeping the event's data and the unfinished line), then, when those fill more than half the buffer, by
+    /// renting one twice as large. Enforces <see cref="_maxEventSize"/>.
     /// </summary>
     private void MakeRoomToRead()
     {
@@ -17,7 +18,7 @@ internal sealed partial class SseEventStream
             SseThrowHelper.ThrowInvalidData_EventTooLarge(_maxEventSize, _lineStartOffset + lineLength);
         }
 
-        if (buffer.Length - _end >= buffer.Length / 2 && _end < buffer.Length)
+        if (buffer.Length - _end >= buffer.Length / 8 && _end < buffer.Length)
         {
             return;
         }
