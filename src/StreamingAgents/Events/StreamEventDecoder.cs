@@ -1,0 +1,149 @@
+using System.Text.Json;
+using StreamingAgents.Json;
+
+namespace StreamingAgents.Events;
+
+/// <summary>
+/// Turns one SSE event's UTF-8 data into a <see cref="StreamEvent"/>, without a string round trip.
+/// </summary>
+/// <remarks>
+/// Nearly every event of a stream is a <c>content_block_delta</c>, so its usual shape is read directly with
+/// <see cref="Utf8JsonReader"/>; any other shape, and every other event, goes through the source-generated
+/// <see cref="AnthropicJsonContext"/>, which also handles unknown types.
+/// </remarks>
+internal static class StreamEventDecoder
+{
+    public static StreamEvent Decode(string sseEventType, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            StreamEvent? decoded = sseEventType switch
+            {
+                ContentBlockDeltaEvent.WireType => TryReadContentBlockDelta(data),
+                ContentBlockStopEvent.WireType => TryReadContentBlockStop(data),
+                _ => null,
+            };
+            decoded ??= JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.StreamEvent)
+                ?? throw new JsonException("The event data is null.");
+
+            // An event whose data names no type is known only by its SSE event name.
+            return decoded is UnknownStreamEvent { Type.Length: 0 } unnamed ? new UnknownStreamEvent(sseEventType, unnamed.Json) : decoded;
+        }
+        catch (JsonException exception)
+        {
+            throw new StreamProtocolException(
+                $"The data of a '{sseEventType}' event is not valid for its type: {exception.Message}", sseEventType, innerException: exception);
+        }
+    }
+
+    /// <summary>Reads <c>{"type":"content_block_delta","index":N,"delta":{"type":T,...}}</c>, or returns null.</summary>
+    private static ContentBlockDeltaEvent? TryReadContentBlockDelta(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        int index = -1;
+        ContentBlockDelta? delta = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                if (!reader.Read() || !reader.ValueTextEquals(ContentBlockDeltaEvent.WireType))
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("index"u8))
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index) || index < 0)
+                {
+                    return null;
+                }
+            }
+            else if (reader.ValueTextEquals("delta"u8))
+            {
+                if (!reader.Read() || (delta = TryReadDelta(ref reader)) is null)
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                return null; // a field we do not model: let the general path keep its semantics
+            }
+        }
+
+        return index >= 0 && delta is not null && reader.TokenType == JsonTokenType.EndObject
+            ? new ContentBlockDeltaEvent { Index = index, Delta = delta }
+            : null;
+    }
+
+    /// <summary>Reads a delta whose first property is its type and second its single payload string.</summary>
+    private static ContentBlockDelta? TryReadDelta(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject
+            || !reader.Read() || !reader.ValueTextEquals("type"u8)
+            || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        int kind = reader.ValueTextEquals(TextDelta.WireType) ? 0
+            : reader.ValueTextEquals(InputJsonDelta.WireType) ? 1
+            : reader.ValueTextEquals(ThinkingDelta.WireType) ? 2
+            : -1;
+        ReadOnlySpan<byte> payloadName = kind switch
+        {
+            0 => "text"u8,
+            1 => "partial_json"u8,
+            2 => "thinking"u8,
+            _ => default,
+        };
+        if (kind < 0 || !reader.Read() || !reader.ValueTextEquals(payloadName) || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        string payload = reader.GetString()!;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject)
+        {
+            return null;
+        }
+
+        return kind switch
+        {
+            0 => new TextDelta { Text = payload },
+            1 => new InputJsonDelta { PartialJson = payload },
+            _ => new ThinkingDelta { Thinking = payload },
+        };
+    }
+
+    /// <summary>Reads <c>{"type":"content_block_stop","index":N}</c>, or returns null.</summary>
+    private static ContentBlockStopEvent? TryReadContentBlockStop(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        int index = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isType = reader.ValueTextEquals("type"u8);
+            bool isIndex = reader.ValueTextEquals("index"u8);
+            if (!reader.Read()
+                || (isType && !reader.ValueTextEquals(ContentBlockStopEvent.WireType))
+                || (isIndex && (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index)))
+                || (!isType && !isIndex))
+            {
+                return null;
+            }
+        }
+
+        return index >= 0 && reader.TokenType == JsonTokenType.EndObject ? new ContentBlockStopEvent { Index = index } : null;
+    }
+}

@@ -1,0 +1,382 @@
+using System.Buffers;
+
+namespace StreamingAgents.Json;
+
+public sealed partial class PartialJsonAccumulator
+{
+    private static readonly SearchValues<byte> s_stringSpecials = SearchValues.Create(
+        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
+
+    private static readonly byte[] s_true = "true"u8.ToArray();
+    private static readonly byte[] s_false = "false"u8.ToArray();
+    private static readonly byte[] s_null = "null"u8.ToArray();
+
+    private enum State : byte
+    {
+        Value,
+        ValueOrArrayEnd,
+        KeyOrObjectEnd,
+        Key,
+        Colon,
+        CommaOrEnd,
+        End,
+        String,
+        Escape,
+        UnicodeEscape,
+        Number,
+        Literal,
+    }
+
+    // Number grammar positions: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+    private enum NumberPart : byte
+    {
+        Minus,
+        Zero,
+        Integer,
+        Dot,
+        Fraction,
+        Exponent,
+        ExponentSign,
+        ExponentDigits,
+    }
+
+    private State _state = State.Value;
+    private byte[] _containers = new byte[16];
+    private int _depth;
+
+    // Where the value received so far can be cut and closed (see GetSnapshot), and, inside a string value, the end
+    // of its last whole character or escape.
+    private int _safeEnd;
+    private int _stringSafeEnd;
+    private bool _stringIsKey;
+    private bool _highSurrogatePending;
+    private int _unicodeDigitsLeft;
+    private int _unicodeValue;
+    private NumberPart _numberPart;
+    private byte[] _literal = [];
+    private int _literalMatched;
+    private string? _error;
+    private int _errorOffset;
+
+    private bool IsNumberComplete => _numberPart is NumberPart.Zero or NumberPart.Integer or NumberPart.Fraction or NumberPart.ExponentDigits;
+
+    private void Tokenize(int start)
+    {
+        if (_error is not null)
+        {
+            return;
+        }
+
+        byte[] buffer = _buffer;
+        int i = start;
+        while (i < _length)
+        {
+            switch (_state)
+            {
+                case State.String:
+                    int special = buffer.AsSpan(i, _length - i).IndexOfAny(s_stringSpecials);
+                    if (special < 0)
+                    {
+                        i = _length;
+                        MarkStringProgress(i);
+                        break;
+                    }
+
+                    i += special;
+                    if (buffer[i] == (byte)'"')
+                    {
+                        MarkStringProgress(i);
+                        i++;
+                        if (_stringIsKey)
+                        {
+                            _state = State.Colon;
+                        }
+                        else
+                        {
+                            CompleteValue(i);
+                        }
+                    }
+                    else if (buffer[i] == (byte)'\\')
+                    {
+                        // Right after a high surrogate escape, this escape may be its low half: wait for it.
+                        if (!_highSurrogatePending || special > 0)
+                        {
+                            MarkStringProgress(i);
+                        }
+
+                        _state = State.Escape;
+                        i++;
+                    }
+                    else
+                    {
+                        Fail("A control character must be escaped inside a string.", i);
+                        return;
+                    }
+
+                    break;
+
+                case State.Escape:
+                    if (buffer[i] == (byte)'u')
+                    {
+                        _state = State.UnicodeEscape;
+                        _unicodeDigitsLeft = 4;
+                        _unicodeValue = 0;
+                    }
+                    else if (buffer[i] is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
+                    {
+                        _state = State.String;
+                        _highSurrogatePending = false;
+                        _stringSafeEnd = i + 1;
+                    }
+                    else
+                    {
+                        Fail($"'\\{(char)buffer[i]}' is not a valid escape.", i);
+                        return;
+                    }
+
+                    i++;
+                    break;
+
+                case State.UnicodeEscape:
+                    int digit = HexValue(buffer[i]);
+                    if (digit < 0)
+                    {
+                        Fail("A \\u escape needs four hexadecimal digits.", i);
+                        return;
+                    }
+
+                    _unicodeValue = (_unicodeValue << 4) | digit;
+                    i++;
+                    if (--_unicodeDigitsLeft == 0)
+                    {
+                        _state = State.String;
+
+                        // A high surrogate is only a whole character once its low surrogate has arrived.
+                        if (_unicodeValue is >= 0xD800 and <= 0xDBFF)
+                        {
+                            _highSurrogatePending = true;
+                        }
+                        else
+                        {
+                            _highSurrogatePending = false;
+                            _stringSafeEnd = i;
+                        }
+                    }
+
+                    break;
+
+                case State.Number:
+                    if (!AdvanceNumber(buffer[i]))
+                    {
+                        if (!IsNumberComplete)
+                        {
+                            Fail("The number is incomplete.", i);
+                            return;
+                        }
+
+                        CompleteValue(i);
+                        continue; // the byte that ended the number is read in the new state
+                    }
+
+                    i++;
+                    break;
+
+                case State.Literal:
+                    if (buffer[i] != _literal[_literalMatched])
+                    {
+                        Fail($"Expected '{System.Text.Encoding.ASCII.GetString(_literal)}'.", i);
+                        return;
+                    }
+
+                    i++;
+                    if (++_literalMatched == _literal.Length)
+                    {
+                        CompleteValue(i);
+                    }
+
+                    break;
+
+                default:
+                    if (!ReadStructural(buffer[i], i))
+                    {
+                        return;
+                    }
+
+                    i++;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Handles a byte between tokens; returns false after a syntax error.</summary>
+    private bool ReadStructural(byte b, int i)
+    {
+        if (b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            return true;
+        }
+
+        switch (_state)
+        {
+            case State.Value or State.ValueOrArrayEnd:
+                if (b == (byte)']' && _state == State.ValueOrArrayEnd)
+                {
+                    return CloseContainer(i);
+                }
+
+                return StartValue(b, i);
+
+            case State.KeyOrObjectEnd or State.Key:
+                if (b == (byte)'}' && _state == State.KeyOrObjectEnd)
+                {
+                    return CloseContainer(i);
+                }
+
+                if (b != (byte)'"')
+                {
+                    return Fail("Expected a property name in double quotes.", i);
+                }
+
+                _state = State.String;
+                _stringIsKey = true;
+                return true;
+
+            case State.Colon:
+                if (b != (byte)':')
+                {
+                    return Fail("Expected ':' after a property name.", i);
+                }
+
+                _state = State.Value;
+                return true;
+
+            case State.CommaOrEnd:
+                byte open = _containers[_depth - 1];
+                if (b == (byte)',')
+                {
+                    _state = open == (byte)'{' ? State.Key : State.Value;
+                    return true;
+                }
+
+                if ((b == (byte)'}' && open == (byte)'{') || (b == (byte)']' && open == (byte)'['))
+                {
+                    return CloseContainer(i);
+                }
+
+                return Fail($"Expected ',' or '{(open == (byte)'{' ? '}' : ']')}'.", i);
+
+            default: // State.End
+                return Fail("Unexpected data after the JSON value.", i);
+        }
+    }
+
+    private bool StartValue(byte b, int i)
+    {
+        switch (b)
+        {
+            case (byte)'{' or (byte)'[':
+                if (_depth == _containers.Length)
+                {
+                    Array.Resize(ref _containers, _depth * 2);
+                }
+
+                _containers[_depth++] = b;
+                _state = b == (byte)'{' ? State.KeyOrObjectEnd : State.ValueOrArrayEnd;
+                _safeEnd = i + 1; // an opened container already shows, empty
+                return true;
+            case (byte)'"':
+                _state = State.String;
+                _stringIsKey = false;
+                _highSurrogatePending = false;
+                _stringSafeEnd = i + 1;
+                return true;
+            case (byte)'-':
+                _state = State.Number;
+                _numberPart = NumberPart.Minus;
+                return true;
+            case >= (byte)'0' and <= (byte)'9':
+                _state = State.Number;
+                _numberPart = b == (byte)'0' ? NumberPart.Zero : NumberPart.Integer;
+                return true;
+            case (byte)'t' or (byte)'f' or (byte)'n':
+                _state = State.Literal;
+                _literal = b == (byte)'t' ? s_true : b == (byte)'f' ? s_false : s_null;
+                _literalMatched = 1;
+                return true;
+            default:
+                return Fail($"'{(char)b}' cannot start a JSON value.", i);
+        }
+    }
+
+    /// <summary>Advances the number grammar by one byte; returns false when the byte is not part of the number.</summary>
+    private bool AdvanceNumber(byte b)
+    {
+        bool isDigit = b is >= (byte)'0' and <= (byte)'9';
+        NumberPart? next = _numberPart switch
+        {
+            NumberPart.Minus => isDigit ? (b == (byte)'0' ? NumberPart.Zero : NumberPart.Integer) : null,
+            NumberPart.Zero or NumberPart.Integer when b == (byte)'.' => NumberPart.Dot,
+            NumberPart.Zero or NumberPart.Integer or NumberPart.Fraction when b is (byte)'e' or (byte)'E' => NumberPart.Exponent,
+            NumberPart.Integer => isDigit ? NumberPart.Integer : null,
+            NumberPart.Dot or NumberPart.Fraction => isDigit ? NumberPart.Fraction : null,
+            NumberPart.Exponent when b is (byte)'+' or (byte)'-' => NumberPart.ExponentSign,
+            NumberPart.Exponent or NumberPart.ExponentSign or NumberPart.ExponentDigits => isDigit ? NumberPart.ExponentDigits : null,
+            _ => null,
+        };
+        if (next is null)
+        {
+            return false;
+        }
+
+        _numberPart = next.Value;
+        return true;
+    }
+
+    private bool CloseContainer(int i)
+    {
+        _depth--;
+        CompleteValue(i + 1);
+        return true;
+    }
+
+    /// <summary>A value ended just before <paramref name="end"/>: it now shows in snapshots.</summary>
+    private void CompleteValue(int end)
+    {
+        _safeEnd = end;
+        _state = _depth == 0 ? State.End : State.CommaOrEnd;
+    }
+
+    /// <summary>Plain text up to <paramref name="end"/> is whole (a lone high surrogate escape before it stands alone).</summary>
+    private void MarkStringProgress(int end)
+    {
+        if (end > _stringSafeEnd)
+        {
+            _highSurrogatePending = false;
+            _stringSafeEnd = end;
+        }
+    }
+
+    private bool Fail(string reason, int offset)
+    {
+        _error = reason;
+        _errorOffset = offset;
+        return false;
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    private string DescribeExpected() => _state switch
+    {
+        State.String or State.Escape or State.UnicodeEscape => "inside a string",
+        State.Number => "inside a number",
+        State.Literal => "inside a literal",
+        State.Colon => "expected ':'",
+        _ => _depth > 0 ? $"{_depth} unclosed container(s)" : "expected a value",
+    };
+}

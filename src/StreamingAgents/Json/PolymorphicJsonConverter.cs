@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace StreamingAgents.Json;
+
+/// <summary>
+/// Base for converters of the wire's <c>type</c>-discriminated unions. Unlike built-in polymorphism it does not need
+/// <c>type</c> to come first, and it maps a type it does not know to an "unknown" value holding the JSON instead of
+/// failing: Anthropic adds block, delta and event types over time.
+/// </summary>
+internal abstract class PolymorphicJsonConverter<TBase> : JsonConverter<TBase>
+    where TBase : class
+{
+    public sealed override TBase Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"Expected a JSON object for {typeof(TBase).Name}, found {reader.TokenType}.");
+        }
+
+        string? type = PeekType(reader);
+        return ReadKnown(ref reader, type, options) ?? CreateUnknown(type ?? string.Empty, JsonElement.ParseValue(ref reader));
+    }
+
+    /// <summary>Reads a value of a known <paramref name="type"/>, or returns <see langword="null"/> without reading.</summary>
+    protected abstract TBase? ReadKnown(ref Utf8JsonReader reader, string? type, JsonSerializerOptions options);
+
+    protected abstract TBase CreateUnknown(string type, JsonElement json);
+
+    protected static T Read<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize(ref reader, Info<T>(options)) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
+
+    protected static void Write<T>(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value, Info<T>(options));
+
+    private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    /// <summary>Finds the object's <c>type</c> string on a copy of the reader, leaving the original in place.</summary>
+    private static string? PeekType(Utf8JsonReader reader)
+    {
+        int depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
+            {
+                bool isType = reader.ValueTextEquals("type"u8);
+                reader.Read();
+                if (isType)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+
+        return null;
+    }
+}

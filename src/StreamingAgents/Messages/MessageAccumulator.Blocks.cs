@@ -1,0 +1,180 @@
+using System.Text;
+using System.Text.Json;
+using StreamingAgents.Events;
+using StreamingAgents.Json;
+
+namespace StreamingAgents.Messages;
+
+public sealed partial class MessageAccumulator
+{
+    /// <summary>Accumulates one content block from its start event and deltas.</summary>
+    private abstract class BlockBuilder(int index)
+    {
+        public int Index { get; } = index;
+
+        public bool IsStopped { get; private set; }
+
+        public static BlockBuilder Create(ContentBlock block, int index, bool stopped)
+        {
+            BlockBuilder builder = block switch
+            {
+                TextBlock text => new TextBuilder(text, index),
+                ThinkingBlock thinking => new ThinkingBuilder(thinking, index),
+                ToolCallBlock toolCall => new ToolCallBuilder(toolCall, index),
+                _ => new FixedBuilder(block, index),
+            };
+            if (stopped)
+            {
+                builder.Stop();
+            }
+
+            return builder;
+        }
+
+        public abstract ContentBlock Build();
+
+        public void Apply(ContentBlockDelta delta)
+        {
+            // Anthropic's docs warn that new delta types may be added: skip the ones we do not know.
+            if (delta is not UnknownDelta)
+            {
+                ApplyKnown(delta);
+            }
+        }
+
+        public void Stop()
+        {
+            if (!IsStopped)
+            {
+                IsStopped = true;
+                OnStopped();
+            }
+        }
+
+        /// <summary>Applies a known delta; throws when it does not fit this kind of block.</summary>
+        protected abstract void ApplyKnown(ContentBlockDelta delta);
+
+        protected virtual void OnStopped()
+        {
+        }
+
+        protected StreamProtocolException Mismatch(ContentBlockDelta delta, string blockType) =>
+            new($"A '{delta.Type}' cannot apply to block {Index}, which is a '{blockType}' block.", ContentBlockDeltaEvent.WireType, Index);
+    }
+
+    private sealed class TextBuilder(TextBlock start, int index) : BlockBuilder(index)
+    {
+        private readonly StringBuilder _text = new(start.Text);
+        private List<Citation>? _citations = start.Citations?.ToList();
+
+        public override ContentBlock Build() => start with { Text = _text.ToString(), Citations = _citations?.ToArray() };
+
+        protected override void ApplyKnown(ContentBlockDelta delta)
+        {
+            switch (delta)
+            {
+                case TextDelta text:
+                    _text.Append(text.Text);
+                    break;
+                case CitationsDelta citation:
+                    (_citations ??= []).Add(citation.Citation);
+                    break;
+                default:
+                    throw Mismatch(delta, TextBlock.WireType);
+            }
+        }
+    }
+
+    private sealed class ThinkingBuilder(ThinkingBlock start, int index) : BlockBuilder(index)
+    {
+        private readonly StringBuilder _thinking = new(start.Thinking);
+        private readonly StringBuilder _signature = new(start.Signature);
+
+        public override ContentBlock Build() => start with { Thinking = _thinking.ToString(), Signature = _signature.ToString() };
+
+        protected override void ApplyKnown(ContentBlockDelta delta)
+        {
+            switch (delta)
+            {
+                case ThinkingDelta thinking:
+                    _thinking.Append(thinking.Thinking);
+                    break;
+                case SignatureDelta signature:
+                    _signature.Append(signature.Signature);
+                    break;
+                default:
+                    throw Mismatch(delta, ThinkingBlock.WireType);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A tool call's input streams as <c>input_json_delta</c> fragments and is whole only at the block's
+    /// <c>content_block_stop</c> (Anthropic streaming docs); until then it is a best-effort snapshot.
+    /// </summary>
+    private sealed class ToolCallBuilder(ToolCallBlock start, int index) : BlockBuilder(index)
+    {
+        private PartialJsonAccumulator? _json;
+        private ToolCallBlock? _final;
+
+        public override ContentBlock Build() => _final ?? Evaluate(start, _json);
+
+        protected override void ApplyKnown(ContentBlockDelta delta)
+        {
+            if (delta is not InputJsonDelta inputJson)
+            {
+                throw Mismatch(delta, start.Type);
+            }
+
+            (_json ??= new PartialJsonAccumulator()).Append(inputJson.PartialJson);
+        }
+
+        protected override void OnStopped()
+        {
+            _final = Evaluate(start, _json);
+            _json?.Dispose();
+            _json = null;
+        }
+
+        private static ToolCallBlock Evaluate(ToolCallBlock start, PartialJsonAccumulator? json)
+        {
+            if (json is null || json.Length == 0)
+            {
+                // No fragments: the input is whatever the start event carried ({} for a tool without parameters).
+                return start with { InputJson = start.InputJson ?? string.Empty, InputStatus = ToolInputStatus.Complete };
+            }
+
+            string text = json.GetText();
+            if (json.IsComplete)
+            {
+                try
+                {
+                    return start with { Input = json.Complete(), InputJson = text, InputStatus = ToolInputStatus.Complete };
+                }
+                catch (JsonException)
+                {
+                    return start with { Input = json.GetSnapshot(), InputJson = text, InputStatus = ToolInputStatus.Invalid };
+                }
+            }
+
+            ToolInputStatus status = json.IsValid ? ToolInputStatus.Incomplete : ToolInputStatus.Invalid;
+            return start with { Input = json.GetSnapshot(), InputJson = text, InputStatus = status };
+        }
+    }
+
+    /// <summary>A block that arrives whole in its start event: redacted thinking, server tool results, unknown kinds.</summary>
+    private sealed class FixedBuilder(ContentBlock block, int index) : BlockBuilder(index)
+    {
+        public override ContentBlock Build() => block;
+
+        // Known deltas on a block kind this library does not know are skipped like unknown deltas; on a known
+        // block that takes no deltas they are a protocol violation.
+        protected override void ApplyKnown(ContentBlockDelta delta)
+        {
+            if (block is not UnknownContentBlock)
+            {
+                throw Mismatch(delta, block.Type);
+            }
+        }
+    }
+}

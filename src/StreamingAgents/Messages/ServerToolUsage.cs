@@ -1,0 +1,15 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamingAgents.Messages;
+
+/// <summary>Counts of server tool requests made while producing a message.</summary>
+public sealed record ServerToolUsage
+{
+    /// <summary>Gets the number of web search requests.</summary>
+    public int? WebSearchRequests { get; init; }
+
+    /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamingAgents.Messages;
+
+/// <summary>
+/// Token usage of a message. Fields the API sends that are not named here (for example <c>cache_creation</c> or
+/// <c>service_tier</c>) are kept in <see cref="AdditionalProperties"/>.
+/// </summary>
+public sealed record Usage
+{
+    /// <summary>Gets the number of input tokens read (after the last cache breakpoint).</summary>
+    public int InputTokens { get; init; }
+
+    /// <summary>Gets the number of tokens written to the prompt cache, if reported.</summary>
+    public int? CacheCreationInputTokens { get; init; }
+
+    /// <summary>Gets the number of tokens read from the prompt cache, if reported.</summary>
+    public int? CacheReadInputTokens { get; init; }
+
+    /// <summary>Gets the number of output tokens generated.</summary>
+    public int OutputTokens { get; init; }
+
+    /// <summary>Gets the server tool request counts, if reported.</summary>
+    public ServerToolUsage? ServerToolUse { get; init; }
+
+    /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+
+    /// <summary>Adds two usages field by field, for totals across several messages.</summary>
+    /// <param name="left">The first usage.</param>
+    /// <param name="right">The second usage.</param>
+    /// <returns>The sum; optional fields stay <see langword="null"/> only when both are.</returns>
+    public static Usage operator +(Usage left, Usage right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return new Usage
+        {
+            InputTokens = left.InputTokens + right.InputTokens,
+            OutputTokens = left.OutputTokens + right.OutputTokens,
+            CacheCreationInputTokens = AddOptional(left.CacheCreationInputTokens, right.CacheCreationInputTokens),
+            CacheReadInputTokens = AddOptional(left.CacheReadInputTokens, right.CacheReadInputTokens),
+            ServerToolUse = left.ServerToolUse is null && right.ServerToolUse is null ? null : new ServerToolUsage
+            {
+                WebSearchRequests = AddOptional(left.ServerToolUse?.WebSearchRequests, right.ServerToolUse?.WebSearchRequests),
+            },
+        };
+    }
+
+    /// <summary>Adds two usages field by field.</summary>
+    /// <param name="other">The usage to add.</param>
+    /// <returns>The sum.</returns>
+    public Usage Add(Usage other) => this + other;
+
+    private static int? AddOptional(int? left, int? right) => left is null && right is null ? null : (left ?? 0) + (right ?? 0);
+}
