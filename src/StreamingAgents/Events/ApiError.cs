@@ -14,5 +14,5 @@ public sealed record ApiError
 
     /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

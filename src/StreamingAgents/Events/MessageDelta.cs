@@ -15,5 +15,5 @@ public sealed record MessageDelta
 
     /// <summary>Gets other changed fields, applied to the message's additional properties.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -27,5 +27,5 @@ public sealed record MessageDeltaUsage
 
     /// <summary>Gets other usage fields, applied to the message usage's additional properties.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -60,12 +60,17 @@ public sealed partial class PartialJsonAccumulator
 
     private bool IsNumberComplete => _numberPart is NumberPart.Zero or NumberPart.Integer or NumberPart.Fraction or NumberPart.ExponentDigits;
 
+    /// <summary>Gets how many bytes the tokenizer has examined; tests use it to prove no byte is read twice.</summary>
+    internal long BytesTokenized { get; private set; }
+
     private void Tokenize(int start)
     {
         if (_error is not null)
         {
             return;
         }
+
+        BytesTokenized += _length - start;
 
         byte[] buffer = _buffer;
         int i = start;

@@ -153,7 +153,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     public JsonElement GetSnapshot()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        bool inValueString = _state == State.String && !_stringIsKey;
+        bool inValueString = _state is State.String or State.Escape or State.UnicodeEscape && !_stringIsKey;
         int cut = inValueString ? TrimIncompleteCharacter(_stringSafeEnd) : _safeEnd;
         int size = cut + (inValueString ? 1 : 0) + _depth;
         if (size == 0)
@@ -210,7 +210,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
         }
 
         int start = _length;
-        EnsureCapacity(Encoding.UTF8.GetMaxByteCount(text.Length) <= 4096 ? Encoding.UTF8.GetMaxByteCount(text.Length) : Encoding.UTF8.GetByteCount(text));
+        EnsureCapacity(Encoding.UTF8.GetByteCount(text));
         _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
         Tokenize(start);
     }

@@ -17,5 +17,5 @@ public abstract record ContentBlock
 
     /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

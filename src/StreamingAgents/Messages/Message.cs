@@ -37,7 +37,7 @@ public sealed record Message
 
     /// <summary>Gets the fields this model does not name (for example <c>container</c>), kept for round trips.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>Gets the tool calls the model asked the client to run, in content order.</summary>
     [JsonIgnore]

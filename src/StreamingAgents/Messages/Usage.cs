@@ -26,7 +26,7 @@ public sealed record Usage
 
     /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>Adds two usages field by field, for totals across several messages.</summary>
     /// <param name="left">The first usage.</param>

@@ -1,0 +1,69 @@
+using System.Text;
+using StreamingAgents.Events;
+using StreamingAgents.Messages;
+
+namespace StreamingAgents.Tests.Events;
+
+public sealed class StreamEventDecoderTests
+{
+    [Theory]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi \u00e9\n"}}""")]
+    [InlineData("""{"index":0,"type":"content_block_delta","delta":{"text":"Hi \u00e9\n","type":"text_delta"}}""")]
+    [InlineData("""{ "type" : "content_block_delta" , "index" : 0 , "delta" : { "type" : "text_delta" , "text" : "Hi é\n" } }""")]
+    public void Decode_TextDeltaInAnyLayout_GivesSameEvent(string json)
+    {
+        StreamEvent decoded = StreamEventDecoder.Decode("content_block_delta", Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "Hi é\n" } }, decoded);
+    }
+
+    [Fact]
+    public void Decode_EveryDeltaType_IsTyped()
+    {
+        Assert.Equal(new InputJsonDelta { PartialJson = "{\"a\"" }, DeltaOf("""{"type":"input_json_delta","partial_json":"{\"a\""}"""));
+        Assert.Equal(new ThinkingDelta { Thinking = "hmm" }, DeltaOf("""{"type":"thinking_delta","thinking":"hmm"}"""));
+        Assert.Equal(new SignatureDelta { Signature = "EqQB" }, DeltaOf("""{"type":"signature_delta","signature":"EqQB"}"""));
+        CitationsDelta citation = Assert.IsType<CitationsDelta>(DeltaOf("""{"type":"citations_delta","citation":{"type":"char_location","cited_text":"x","document_index":0}}"""));
+        Assert.Equal("char_location", citation.Citation.Type);
+        Assert.Equal(0, citation.Citation.AdditionalProperties!["document_index"].GetInt32());
+        Assert.Equal("later_delta", Assert.IsType<UnknownDelta>(DeltaOf("""{"type":"later_delta","x":1}""")).Type);
+    }
+
+    [Fact]
+    public void Decode_OtherEvents_AreTyped()
+    {
+        var start = Assert.IsType<ContentBlockStartEvent>(Decode("content_block_start", """{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"search","input":{}}}"""));
+        Assert.Equal("search", Assert.IsType<ToolUseBlock>(start.ContentBlock).Name);
+        Assert.Equal(new ContentBlockStopEvent { Index = 4 }, Decode("content_block_stop", """{"type":"content_block_stop","index":4}"""));
+        Assert.Equal(new ContentBlockStopEvent { Index = 4 }, Decode("content_block_stop", """{"index":4,"type":"content_block_stop"}"""));
+        var delta = Assert.IsType<MessageDeltaEvent>(Decode("message_delta", """{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}"""));
+        Assert.Equal(StopReason.EndTurn, delta.Delta.StopReason);
+        Assert.Equal(15, delta.Usage!.OutputTokens);
+        Assert.IsType<MessageStopEvent>(Decode("message_stop", """{"type":"message_stop"}"""));
+        Assert.IsType<PingEvent>(Decode("ping", """{"type": "ping"}"""));
+        Assert.Equal("overloaded_error", Assert.IsType<ErrorEvent>(Decode("error", """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""")).Error.Type);
+    }
+
+    [Fact]
+    public void Decode_DataWithoutType_IsUnknownEventNamedBySseEvent()
+    {
+        var unknown = Assert.IsType<UnknownStreamEvent>(Decode("telemetry", """{"latency_ms":12}"""));
+
+        Assert.Equal("telemetry", unknown.Type);
+        Assert.Equal(12, unknown.Json.GetProperty("latency_ms").GetInt32());
+    }
+
+    [Fact]
+    public void Decode_WrongShape_ThrowsProtocolExceptionWithInnerJsonException()
+    {
+        var error = Assert.Throws<StreamProtocolException>(() => Decode("content_block_delta", """{"type":"content_block_delta","index":"zero","delta":{"type":"text_delta","text":"x"}}"""));
+
+        Assert.Equal("content_block_delta", error.EventType);
+        Assert.IsType<System.Text.Json.JsonException>(error.InnerException);
+    }
+
+    private static StreamEvent Decode(string type, string json) => StreamEventDecoder.Decode(type, Encoding.UTF8.GetBytes(json));
+
+    private static ContentBlockDelta DeltaOf(string deltaJson) =>
+        Assert.IsType<ContentBlockDeltaEvent>(Decode("content_block_delta", $$"""{"type":"content_block_delta","index":0,"delta":{{deltaJson}}}""")).Delta;
+}

@@ -1,0 +1,218 @@
+using System.Text.Json;
+using StreamingAgents.Events;
+using StreamingAgents.Http;
+using StreamingAgents.Messages;
+
+namespace StreamingAgents.Tests.Messages;
+
+public sealed class MessageAccumulatorTests
+{
+    private static readonly MessageStartEvent s_start = new()
+    {
+        Message = new Message { Id = "msg_1", Model = "claude-sonnet-4-5", Usage = new Usage { InputTokens = 10, OutputTokens = 1 } },
+    };
+
+    [Fact]
+    public void Message_MidStream_ShowsTextAndToolInputSoFar()
+    {
+        var accumulator = Accumulate(
+            s_start,
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "Looking " } },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "up" } },
+            new ContentBlockStopEvent { Index = 0 },
+            new ContentBlockStartEvent { Index = 1, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "search" } },
+            new ContentBlockDeltaEvent { Index = 1, Delta = new InputJsonDelta { PartialJson = "{\"query\": \"ord" } });
+
+        Message message = accumulator.Message;
+
+        Assert.False(accumulator.IsComplete);
+        Assert.Equal("Looking up", message.GetText());
+        ToolUseBlock tool = Assert.Single(message.ToolCalls);
+        Assert.Equal(ToolInputStatus.Incomplete, tool.InputStatus);
+        Assert.Equal("ord", tool.Input.GetProperty("query").GetString());
+        Assert.Equal("{\"query\": \"ord", tool.InputJson);
+        Assert.Null(message.StopReason);
+    }
+
+    [Fact]
+    public void Message_ToolInputComplete_IsParsedWithRawText()
+    {
+        var accumulator = Accumulate(
+            s_start,
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "search" } },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = "{\"query\": " } },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = "\"ORD-1\"}" } },
+            new ContentBlockStopEvent { Index = 0 },
+            new MessageDeltaEvent { Delta = new MessageDelta { StopReason = StopReason.ToolUse }, Usage = new MessageDeltaUsage { OutputTokens = 30 } },
+            new MessageStopEvent());
+
+        ToolUseBlock tool = Assert.Single(accumulator.Message.ToolCalls);
+
+        Assert.True(accumulator.IsComplete);
+        Assert.Equal(ToolInputStatus.Complete, tool.InputStatus);
+        Assert.Equal("ORD-1", tool.Input.GetProperty("query").GetString());
+        Assert.Equal("{\"query\": \"ORD-1\"}", tool.InputJson);
+        Assert.Equal(StopReason.ToolUse, accumulator.Message.StopReason);
+        Assert.Equal(new Usage { InputTokens = 10, OutputTokens = 30 }.OutputTokens, accumulator.Message.Usage.OutputTokens);
+        Assert.Equal(10, accumulator.Message.Usage.InputTokens);
+    }
+
+    [Fact]
+    public void Message_ToolInputClosedButInvalid_IsMarkedInvalidWithBestEffortInput()
+    {
+        var accumulator = Accumulate(
+            s_start,
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "search" } },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = "{\"query\": \"x\", \"limit\": 5,, }" } },
+            new ContentBlockStopEvent { Index = 0 },
+            new MessageStopEvent());
+
+        ToolUseBlock tool = Assert.Single(accumulator.Message.ToolCalls);
+
+        Assert.Equal(ToolInputStatus.Invalid, tool.InputStatus);
+        Assert.Equal("x", tool.Input.GetProperty("query").GetString());
+        Assert.Equal(5, tool.Input.GetProperty("limit").GetInt32());
+        Assert.Equal("{\"query\": \"x\", \"limit\": 5,, }", tool.InputJson);
+    }
+
+    [Fact]
+    public void Message_ToolInputCutOffWithoutBlockStop_IsIncomplete()
+    {
+        var accumulator = Accumulate(
+            s_start,
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "write" } },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = "{\"text\": \"Once upon" } },
+            new MessageDeltaEvent { Delta = new MessageDelta { StopReason = StopReason.MaxTokens } },
+            new MessageStopEvent());
+
+        ToolUseBlock tool = Assert.Single(accumulator.Message.ToolCalls);
+
+        Assert.Equal(ToolInputStatus.Incomplete, tool.InputStatus);
+        Assert.Equal("Once upon", tool.Input.GetProperty("text").GetString());
+        Assert.Equal(StopReason.MaxTokens, accumulator.Message.StopReason);
+    }
+
+    [Fact]
+    public void Message_ToolWithoutInputFragments_HasEmptyObjectInput()
+    {
+        var accumulator = Accumulate(
+            s_start,
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "now" } },
+            new ContentBlockStopEvent { Index = 0 },
+            new MessageStopEvent());
+
+        ToolUseBlock tool = Assert.Single(accumulator.Message.ToolCalls);
+
+        Assert.Equal(ToolInputStatus.Complete, tool.InputStatus);
+        Assert.Equal(JsonValueKind.Object, tool.Input.ValueKind);
+        Assert.Empty(tool.Input.EnumerateObject());
+    }
+
+    [Fact]
+    public void Add_MessageDeltaUsage_ReplacesOnlyFieldsItCarries()
+    {
+        var accumulator = Accumulate(
+            s_start with { Message = s_start.Message with { Usage = new Usage { InputTokens = 10, OutputTokens = 1, CacheReadInputTokens = 4 } } },
+            new MessageDeltaEvent { Usage = new MessageDeltaUsage { OutputTokens = 7 } },
+            new MessageDeltaEvent { Usage = new MessageDeltaUsage { InputTokens = 12, OutputTokens = 9, ServerToolUse = new ServerToolUsage { WebSearchRequests = 2 } } });
+
+        Usage usage = accumulator.Message.Usage;
+
+        Assert.Equal(12, usage.InputTokens);
+        Assert.Equal(9, usage.OutputTokens);
+        Assert.Equal(4, usage.CacheReadInputTokens);
+        Assert.Equal(2, usage.ServerToolUse!.WebSearchRequests);
+    }
+
+    public static TheoryData<string, int?, StreamEvent[]> Violations() => new()
+    {
+        { "before 'message_start'", null, [new ContentBlockStartEvent { Index = 0 }] },
+        { "second 'message_start'", null, [s_start, s_start] },
+        { "no block with that index started", 3, [s_start, new ContentBlockDeltaEvent { Index = 3 }] },
+        { "no block with that index started", 0, [s_start, new ContentBlockStopEvent { Index = 0 }] },
+        { "out of order", 1, [s_start, new ContentBlockStartEvent { Index = 1 }] },
+        { "had already started", 0, [s_start, new ContentBlockStartEvent { Index = 0 }, new ContentBlockStartEvent { Index = 0 }] },
+        { "had already stopped", 0, [s_start, new ContentBlockStartEvent { Index = 0 }, new ContentBlockStopEvent { Index = 0 }, new ContentBlockDeltaEvent { Index = 0 }] },
+        { "cannot apply to block 0, which is a 'text' block", 0, [s_start, new ContentBlockStartEvent { Index = 0 }, new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta() }] },
+        { "which is a 'tool_use' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock() }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta() }] },
+        { "which is a 'redacted_thinking' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new RedactedThinkingBlock() }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta() }] },
+        { "after 'message_stop'", null, [s_start, new MessageStopEvent(), new ContentBlockStartEvent { Index = 0 }] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Violations))]
+    public void Add_ProtocolViolation_ThrowsNamingEventAndIndex(string expectedMessage, int? index, StreamEvent[] events)
+    {
+        var accumulator = new MessageAccumulator();
+
+        var error = Assert.Throws<StreamProtocolException>(() =>
+        {
+            foreach (StreamEvent e in events)
+            {
+                accumulator.Add(e);
+            }
+        });
+
+        Assert.Contains(expectedMessage, error.Message, StringComparison.Ordinal);
+        Assert.Equal(index, error.Index);
+        Assert.Equal(events[^1].Type, error.EventType);
+    }
+
+    [Fact]
+    public void Add_UnknownDeltaAndUnknownEvent_AreSkipped()
+    {
+        using JsonDocument unknown = JsonDocument.Parse("{\"type\":\"sparkle_delta\"}");
+        var accumulator = Accumulate(
+            s_start,
+            new UnknownStreamEvent("future_event", unknown.RootElement),
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new UnknownDelta("sparkle_delta", unknown.RootElement) },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "ok" } },
+            new PingEvent());
+
+        Assert.Equal("ok", accumulator.Message.GetText());
+    }
+
+    [Fact]
+    public void Add_ErrorEvent_ThrowsApiException()
+    {
+        var accumulator = Accumulate(s_start);
+
+        var error = Assert.Throws<AnthropicApiException>(() => accumulator.Add(new ErrorEvent { Error = new ApiError { Type = "overloaded_error", Message = "Overloaded" } }));
+
+        Assert.Equal("overloaded_error", error.ErrorType);
+    }
+
+    [Fact]
+    public void Message_BeforeStart_Throws()
+    {
+        var accumulator = new MessageAccumulator();
+
+        Assert.False(accumulator.HasStarted);
+        Assert.Throws<InvalidOperationException>(() => accumulator.Message);
+    }
+
+    [Fact]
+    public void Message_ReadTwiceWithoutNewEvents_ReturnsSameSnapshot()
+    {
+        var accumulator = Accumulate(s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() });
+
+        Assert.Same(accumulator.Message, accumulator.Message);
+        Message before = accumulator.Message;
+        accumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "x" } });
+        Assert.NotSame(before, accumulator.Message);
+        Assert.Equal(1, accumulator.BlockCount);
+    }
+
+    private static MessageAccumulator Accumulate(params StreamEvent[] events)
+    {
+        var accumulator = new MessageAccumulator();
+        foreach (StreamEvent e in events)
+        {
+            accumulator.Add(e);
+        }
+
+        return accumulator;
+    }
+}
