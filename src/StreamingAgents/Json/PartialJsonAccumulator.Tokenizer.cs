@@ -60,17 +60,28 @@ public sealed partial class PartialJsonAccumulator
 
     private bool IsNumberComplete => _numberPart is NumberPart.Zero or NumberPart.Integer or NumberPart.Fraction or NumberPart.ExponentDigits;
 
+    // Bytes before this offset have been tokenized.
+    private int _tokenized;
+
     /// <summary>Gets how many bytes the tokenizer has examined; tests use it to prove no byte is read twice.</summary>
     internal long BytesTokenized { get; private set; }
 
-    private void Tokenize(int start)
+    /// <summary>Tokenizes the bytes appended since the last call.</summary>
+    private void CatchUp()
     {
-        if (_error is not null)
+        int start = _tokenized;
+        if (start == _length || _error is not null)
         {
             return;
         }
 
+        _tokenized = _length;
         BytesTokenized += _length - start;
+        Tokenize(start);
+    }
+
+    private void Tokenize(int start)
+    {
 
         byte[] buffer = _buffer;
         int i = start;
@@ -79,42 +90,8 @@ public sealed partial class PartialJsonAccumulator
             switch (_state)
             {
                 case State.String:
-                    int special = buffer.AsSpan(i, _length - i).IndexOfAny(s_stringSpecials);
-                    if (special < 0)
+                    if (!ScanString(buffer, ref i))
                     {
-                        i = _length;
-                        MarkStringProgress(i);
-                        break;
-                    }
-
-                    i += special;
-                    if (buffer[i] == (byte)'"')
-                    {
-                        MarkStringProgress(i);
-                        i++;
-                        if (_stringIsKey)
-                        {
-                            _state = State.Colon;
-                        }
-                        else
-                        {
-                            CompleteValue(i);
-                        }
-                    }
-                    else if (buffer[i] == (byte)'\\')
-                    {
-                        // Right after a high surrogate escape, this escape may be its low half: wait for it.
-                        if (!_highSurrogatePending || special > 0)
-                        {
-                            MarkStringProgress(i);
-                        }
-
-                        _state = State.Escape;
-                        i++;
-                    }
-                    else
-                    {
-                        Fail("A control character must be escaped inside a string.", i);
                         return;
                     }
 
@@ -155,17 +132,7 @@ public sealed partial class PartialJsonAccumulator
                     if (--_unicodeDigitsLeft == 0)
                     {
                         _state = State.String;
-
-                        // A high surrogate is only a whole character once its low surrogate has arrived.
-                        if (_unicodeValue is >= 0xD800 and <= 0xDBFF)
-                        {
-                            _highSurrogatePending = true;
-                        }
-                        else
-                        {
-                            _highSurrogatePending = false;
-                            _stringSafeEnd = i;
-                        }
+                        CompleteUnicodeEscape(_unicodeValue, i);
                     }
 
                     break;
@@ -210,6 +177,101 @@ public sealed partial class PartialJsonAccumulator
                     i++;
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads string content from <paramref name="i"/>: plain runs with a vectorized search, and escapes that arrived
+    /// whole in place; an escape cut off by the end of the input continues in the escape states. Returns false after
+    /// a syntax error.
+    /// </summary>
+    private bool ScanString(byte[] buffer, ref int i)
+    {
+        int scanStart = i;
+        while (true)
+        {
+            int special = buffer.AsSpan(i, _length - i).IndexOfAny(s_stringSpecials);
+            if (special < 0)
+            {
+                if (_length > i)
+                {
+                    MarkStringProgress(_length);
+                    i = _length;
+                }
+
+                return true;
+            }
+
+            i += special;
+            byte b = buffer[i];
+            if (b == (byte)'"')
+            {
+                MarkStringProgress(i);
+                i++;
+                if (_stringIsKey)
+                {
+                    _state = State.Colon;
+                }
+                else
+                {
+                    CompleteValue(i);
+                }
+
+                return true;
+            }
+
+            if (b != (byte)'\\')
+            {
+                return Fail("A control character must be escaped inside a string.", i);
+            }
+
+            // Right after a high surrogate escape, this escape may be its low half: wait for it.
+            if (!_highSurrogatePending || i > scanStart)
+            {
+                MarkStringProgress(i);
+            }
+
+            if (i + 1 < _length && buffer[i + 1] is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
+            {
+                i += 2;
+                _highSurrogatePending = false;
+                _stringSafeEnd = i;
+            }
+            else if (i + 5 < _length && buffer[i + 1] == (byte)'u')
+            {
+                int d1 = HexValue(buffer[i + 2]), d2 = HexValue(buffer[i + 3]), d3 = HexValue(buffer[i + 4]), d4 = HexValue(buffer[i + 5]);
+                int value = (d1 << 12) | (d2 << 8) | (d3 << 4) | d4;
+                if ((d1 | d2 | d3 | d4) < 0)
+                {
+                    return Fail("A \\u escape needs four hexadecimal digits.", i + 2);
+                }
+
+                i += 6;
+                CompleteUnicodeEscape(value, i);
+            }
+            else
+            {
+                _state = State.Escape;
+                i++;
+                return true;
+            }
+
+            scanStart = i;
+        }
+    }
+
+    /// <summary>A <c>\uXXXX</c> escape ended before <paramref name="end"/>.</summary>
+    private void CompleteUnicodeEscape(int value, int end)
+    {
+        // A high surrogate is only a whole character once its low surrogate has arrived.
+        if (value is >= 0xD800 and <= 0xDBFF)
+        {
+            _highSurrogatePending = true;
+        }
+        else
+        {
+            _highSurrogatePending = false;
+            _stringSafeEnd = end;
         }
     }
 
@@ -368,6 +430,7 @@ public sealed partial class PartialJsonAccumulator
         return false;
     }
 
+    /// <summary>Gets a hex digit's value, or -1.</summary>
     private static int HexValue(byte b) => b switch
     {
         >= (byte)'0' and <= (byte)'9' => b - '0',

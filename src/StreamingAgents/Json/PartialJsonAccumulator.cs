@@ -46,10 +46,24 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     public int Length => _length;
 
     /// <summary>Gets whether a whole JSON value has been received (trailing whitespace aside) with no error.</summary>
-    public bool IsComplete => _error is null && (_state == State.End || (_depth == 0 && _state == State.Number && IsNumberComplete));
+    public bool IsComplete
+    {
+        get
+        {
+            CatchUp();
+            return _error is null && (_state == State.End || (_depth == 0 && _state == State.Number && IsNumberComplete));
+        }
+    }
 
     /// <summary>Gets whether everything received so far is valid JSON or a valid prefix of it.</summary>
-    public bool IsValid => _error is null;
+    public bool IsValid
+    {
+        get
+        {
+            CatchUp();
+            return _error is null;
+        }
+    }
 
     /// <summary>Gets the UTF-8 bytes received so far. Valid until the next append.</summary>
     public ReadOnlySpan<byte> Utf8Json => _buffer.AsSpan(0, _length);
@@ -98,11 +112,9 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     public void Append(ReadOnlySpan<byte> utf8Fragment)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int start = _length;
         EnsureCapacity(utf8Fragment.Length);
         utf8Fragment.CopyTo(_buffer.AsSpan(_length));
         _length += utf8Fragment.Length;
-        Tokenize(start);
     }
 
     /// <summary>Gets the input received so far as text.</summary>
@@ -115,37 +127,35 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     public JsonElement Complete()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_error is not null)
+        if (Utf8Json.Trim(" \t\r\n"u8).IsEmpty)
         {
-            throw CreateException(_error, _errorOffset);
+            return JsonElements.EmptyObject;
         }
 
-        if (_state == State.Value && _depth == 0 && _safeEnd == 0)
+        // The strict parse alone decides; the tokenizer only runs to explain a failure.
+        JsonException? parseError = null;
+        try
         {
-            return JsonElements.EmptyObject; // nothing but whitespace
+            return Parse(_buffer.AsMemory(0, _length));
+        }
+        catch (JsonException exception)
+        {
+            parseError = exception;
+        }
+
+        CatchUp();
+        if (_error is not null)
+        {
+            throw CreateException(_error, _errorOffset, parseError);
         }
 
         if (!IsComplete)
         {
-            throw CreateException($"The JSON input ends before the value is complete ({DescribeExpected()}).", _length);
+            throw CreateException($"The JSON input ends before the value is complete ({DescribeExpected()}).", _length, parseError);
         }
 
-        try
-        {
-            var reader = new Utf8JsonReader(Utf8Json);
-            JsonElement value = JsonElement.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonException("Unexpected data after the JSON value.");
-            }
-
-            return value;
-        }
-        catch (JsonException exception)
-        {
-            // For example invalid UTF-8 inside a string, which the tokenizer does not check.
-            throw CreateException(exception.Message, (int)Math.Min(exception.BytePositionInLine ?? 0, _length), exception);
-        }
+        // For example invalid UTF-8 inside a string, which the tokenizer does not check.
+        throw CreateException(parseError.Message, (int)Math.Min(parseError.BytePositionInLine ?? 0, _length), parseError);
     }
 
     /// <summary>Gets the best-effort value of the input received so far (see the type's remarks for the rules).</summary>
@@ -153,6 +163,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     public JsonElement GetSnapshot()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CatchUp();
         bool inValueString = _state is State.String or State.Escape or State.UnicodeEscape && !_stringIsKey;
         int cut = inValueString ? TrimIncompleteCharacter(_stringSafeEnd) : _safeEnd;
         int size = cut + (inValueString ? 1 : 0) + _depth;
@@ -176,8 +187,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
                 rented[position++] = _containers[level] == (byte)'{' ? (byte)'}' : (byte)']';
             }
 
-            var reader = new Utf8JsonReader(rented.AsSpan(0, position));
-            return JsonElement.ParseValue(ref reader);
+            return Parse(rented.AsMemory(0, position));
         }
         catch (JsonException)
         {
@@ -202,6 +212,13 @@ public sealed partial class PartialJsonAccumulator : IDisposable
         }
     }
 
+    /// <summary>Parses strictly into a value that owns its data (the input buffer may be reused).</summary>
+    private static JsonElement Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        using JsonDocument document = JsonDocument.Parse(utf8Json);
+        return document.RootElement.Clone();
+    }
+
     private void AppendEncoded(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
@@ -209,18 +226,23 @@ public sealed partial class PartialJsonAccumulator : IDisposable
             return;
         }
 
-        int start = _length;
-        EnsureCapacity(Encoding.UTF8.GetByteCount(text));
-        _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
-        Tokenize(start);
+        // Room for the worst case avoids counting the bytes first; the limit applies to the real count.
+        int maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
+        EnsureCapacity(Math.Min(maxBytes, _maxLength - _length + 1), checkLimit: false);
+        if (!Encoding.UTF8.TryGetBytes(text, _buffer.AsSpan(_length), out int written) || _length + written > _maxLength)
+        {
+            ThrowTooLong((long)_length + Encoding.UTF8.GetByteCount(text));
+        }
+
+        _length += written;
     }
 
-    private void EnsureCapacity(int additional)
+    private void EnsureCapacity(int additional, bool checkLimit = true)
     {
         long needed = (long)_length + additional;
-        if (needed > _maxLength)
+        if (checkLimit && needed > _maxLength)
         {
-            throw new InvalidDataException($"The JSON input would grow to {needed} bytes, past the limit of {_maxLength} bytes.");
+            ThrowTooLong(needed);
         }
 
         if (needed > _buffer.Length)
@@ -231,6 +253,9 @@ public sealed partial class PartialJsonAccumulator : IDisposable
             _buffer = larger;
         }
     }
+
+    private void ThrowTooLong(long needed) =>
+        throw new InvalidDataException($"The JSON input would grow to {needed} bytes, past the limit of {_maxLength} bytes.");
 
     /// <summary>Moves <paramref name="end"/> back over a multi-byte UTF-8 character whose last bytes have not arrived.</summary>
     private int TrimIncompleteCharacter(int end)

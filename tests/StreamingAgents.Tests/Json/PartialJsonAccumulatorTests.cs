@@ -137,6 +137,7 @@ public sealed class PartialJsonAccumulatorTests
         for (int i = 0; i < document.Length; i += 16)
         {
             json.Append(document.AsSpan(i, Math.Min(16, document.Length - i)));
+            Assert.True(json.IsValid); // makes the tokenizer catch up after every fragment
         }
 
         Assert.Equal(document.Length, json.BytesTokenized);
