@@ -21,9 +21,9 @@ public sealed class ChunkedStream : Stream
     /// <param name="options">Delays and faults; <see langword="null"/> means none.</param>
     public ChunkedStream(ReadOnlyMemory<byte> content, Chunking? chunking = null, ChunkedStreamOptions? options = null)
     {
-        _content = content;
-        _chunkSizes = (chunking ?? Chunking.Whole).GetChunkSizes(content);
         _options = options ?? new ChunkedStreamOptions();
+        _content = _options.EndAfterBytes is { } end ? content[..Math.Clamp(end, 0, content.Length)] : content;
+        _chunkSizes = (chunking ?? Chunking.Whole).GetChunkSizes(_content);
     }
 
     /// <summary>Gets the number of bytes handed out so far.</summary>
@@ -82,6 +82,11 @@ public sealed class ChunkedStream : Stream
             if (_chunkIndex == _chunkSizes.Count)
             {
                 return await EndAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_chunkIndex == 0 && _options.InitialDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.InitialDelay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
 
             if (_options.DelayPerChunk > TimeSpan.Zero)

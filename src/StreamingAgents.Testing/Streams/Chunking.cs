@@ -44,6 +44,27 @@ public sealed class Chunking
         return SizesFromCuts(cuts, bytes.Length);
     });
 
+    /// <summary>
+    /// Gets a chunking that delivers one Server-Sent Event per read (each read ends after a blank line), so a
+    /// per-chunk delay becomes a per-event delay: realistic token timing.
+    /// </summary>
+    public static Chunking PerEvent { get; } = new("per-event", static content =>
+    {
+        ReadOnlySpan<byte> bytes = content.Span;
+        var cuts = new List<int>();
+        for (int i = 1; i < bytes.Length; i++)
+        {
+            bool blankLine = (bytes[i] == (byte)'\n' && (bytes[i - 1] == (byte)'\n' || (i >= 3 && bytes[i - 1] == (byte)'\r' && bytes[i - 2] == (byte)'\n')))
+                || (bytes[i] == (byte)'\r' && bytes[i - 1] == (byte)'\r' && (i + 1 == bytes.Length || bytes[i + 1] != (byte)'\n'));
+            if (blankLine && i + 1 < bytes.Length)
+            {
+                cuts.Add(i + 1);
+            }
+        }
+
+        return SizesFromCuts(cuts, bytes.Length);
+    });
+
     /// <summary>Creates a chunking that delivers reads of <paramref name="size"/> bytes (the last may be shorter).</summary>
     /// <param name="size">The chunk size in bytes.</param>
     /// <returns>The chunking.</returns>

@@ -39,6 +39,9 @@ public sealed class AnthropicApiException : Exception
     /// <summary>Gets the delay the API asked for before a retry (<c>retry-after</c>), if it sent one.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>Gets the server's <c>x-should-retry</c> verdict, which overrides the status code's.</summary>
+    internal bool? ServerSaysRetry { get; init; }
+
     /// <summary>Creates the exception for an <c>error</c> event received mid-stream.</summary>
     /// <param name="errorEvent">The event.</param>
     /// <param name="requestId">The request ID of the response that carried it, if known.</param>

@@ -37,5 +37,10 @@ namespace StreamingAgents.Json;
 [JsonSerializable(typeof(ThinkingDelta))]
 [JsonSerializable(typeof(SignatureDelta))]
 [JsonSerializable(typeof(CitationsDelta))]
+[JsonSerializable(typeof(ToolResultBlock))]
+[JsonSerializable(typeof(ImageBlock))]
+[JsonSerializable(typeof(MessageRequest))]
+[JsonSerializable(typeof(List<TextBlock>))]
+[JsonSerializable(typeof(IReadOnlyList<TextBlock>))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class AnthropicJsonContext : JsonSerializerContext;

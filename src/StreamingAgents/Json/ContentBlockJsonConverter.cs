@@ -14,6 +14,8 @@ internal sealed class ContentBlockJsonConverter : PolymorphicJsonConverter<Conte
         RedactedThinkingBlock.WireType => Read<RedactedThinkingBlock>(ref reader, options),
         ServerToolUseBlock.WireType => Read<ServerToolUseBlock>(ref reader, options),
         WebSearchToolResultBlock.WireType => Read<WebSearchToolResultBlock>(ref reader, options),
+        ToolResultBlock.WireType => Read<ToolResultBlock>(ref reader, options),
+        ImageBlock.WireType => Read<ImageBlock>(ref reader, options),
         _ => null,
     };
 
@@ -29,6 +31,8 @@ internal sealed class ContentBlockJsonConverter : PolymorphicJsonConverter<Conte
             case RedactedThinkingBlock redacted: Write(writer, redacted, options); break;
             case ServerToolUseBlock serverToolUse: Write(writer, serverToolUse, options); break;
             case WebSearchToolResultBlock searchResult: Write(writer, searchResult, options); break;
+            case ToolResultBlock toolResult: Write(writer, toolResult, options); break;
+            case ImageBlock image: Write(writer, image, options); break;
             case UnknownContentBlock unknown: unknown.Json.WriteTo(writer); break;
             default: throw new JsonException($"Cannot serialize content block type {value.GetType().Name}.");
         }

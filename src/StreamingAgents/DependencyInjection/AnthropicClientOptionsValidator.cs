@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Options;
+using StreamingAgents.Http;
+
+namespace StreamingAgents.DependencyInjection;
+
+/// <summary>Reports every invalid setting at startup, each naming the setting.</summary>
+internal sealed class AnthropicClientOptionsValidator : IValidateOptions<AnthropicClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AnthropicClientOptions options)
+    {
+        IReadOnlyList<string> problems = options.Validate();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamingAgents.DependencyInjection;
+using StreamingAgents.Http;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers StreamingAgents in a service collection.</summary>
+public static class StreamingAgentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IAnthropicClient"/> as a typed client of <see cref="IHttpClientFactory"/>, with options
+    /// validated at startup.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options; the API key falls back to the <c>ANTHROPIC_API_KEY</c> environment variable.</param>
+    /// <returns>A builder to keep configuring (HTTP handlers, tools).</returns>
+    public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, Action<AnthropicClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<AnthropicClientOptions> options = services.AddOptions<AnthropicClientOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services, options);
+    }
+
+    /// <summary>Registers StreamingAgents with options bound from configuration (for example the "Anthropic" section).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section holding <see cref="AnthropicClientOptions"/> properties by name.</param>
+    /// <returns>A builder to keep configuring (HTTP handlers, tools).</returns>
+    public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, services.AddOptions<AnthropicClientOptions>().Bind(configuration));
+    }
+
+    private static StreamingAgentsBuilder AddCore(IServiceCollection services, OptionsBuilder<AnthropicClientOptions> options)
+    {
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnthropicClientOptions>, AnthropicClientOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        IHttpClientBuilder http = services.AddHttpClient<IAnthropicClient, AnthropicClient>(static (httpClient, provider) => new AnthropicClient(
+            httpClient,
+            provider.GetRequiredService<IOptions<AnthropicClientOptions>>().Value,
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILogger<AnthropicClient>>()));
+
+        // A healthy stream can last for minutes; the client's own idle and stall timeouts guard it instead.
+        http.ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        return new StreamingAgentsBuilder(services, http);
+    }
+}

@@ -1,0 +1,217 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamingAgents.Events;
+using StreamingAgents.Json;
+using StreamingAgents.Messages;
+using StreamingAgents.Sse;
+
+namespace StreamingAgents.Http;
+
+/// <summary>
+/// Streams the Messages API over <see cref="HttpClient"/>: bytes go to the SSE reader as they arrive, failures
+/// before the first event are retried, and two liveness timeouts catch dead and stalled streams.
+/// </summary>
+/// <remarks>
+/// Register it with <c>services.AddStreamingAgents(...)</c>, or construct it around your own
+/// <see cref="HttpClient"/> (whose own <see cref="HttpClient.Timeout"/> should be infinite: a healthy stream may last
+/// for minutes, and the liveness timeouts are the ones that matter).
+/// </remarks>
+public sealed partial class AnthropicClient : IAnthropicClient
+{
+    private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new("text/event-stream");
+    private static readonly MediaTypeHeaderValue s_json = new("application/json");
+
+    private readonly HttpClient _httpClient;
+    private readonly AnthropicClientOptions _options;
+    private readonly string _apiKey;
+    private readonly Uri _endpoint;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new client.</summary>
+    /// <param name="httpClient">The HTTP client to send requests with.</param>
+    /// <param name="options">The settings; they are validated now.</param>
+    /// <param name="timeProvider">The clock for timeouts and retry delays; <see langword="null"/> means the system clock.</param>
+    /// <param name="logger">The logger; API keys and headers are never logged.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public AnthropicClient(HttpClient httpClient, AnthropicClientOptions options, TimeProvider? timeProvider = null, ILogger<AnthropicClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+        }
+
+        _httpClient = httpClient;
+        _options = options;
+        _apiKey = options.ResolveApiKey()!;
+        _endpoint = new Uri(options.BaseUrl, "v1/messages");
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<AnthropicClient>.Instance;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="AnthropicApiException">The API answered with an error status or an <c>error</c> event.</exception>
+    /// <exception cref="StreamTimeoutException">The stream went idle or stalled.</exception>
+    public IAsyncEnumerable<StreamEvent> StreamAsync(MessageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Messages.Count == 0)
+        {
+            throw new ArgumentException("The request has no messages; the Messages API needs at least one user turn.", nameof(request));
+        }
+
+        MessageRequest effective = request with
+        {
+            Model = request.Model ?? _options.Model,
+            MaxTokens = request.MaxTokens ?? _options.MaxTokens,
+            Stream = true,
+        };
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(effective, AnthropicJsonContext.Default.MessageRequest);
+        return StreamCoreAsync(body, effective.Model!, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<StreamEvent> StreamCoreAsync(byte[] body, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var liveness = new StreamLiveness(_timeProvider, _options.IdleTimeout, _options.StallTimeout, cancellationToken);
+            HttpResponseMessage? response = null;
+            IAsyncEnumerator<StreamEvent>? events = null;
+            StreamEvent first;
+            try
+            {
+                Log.Sending(_logger, model, attempt + 1);
+                response = await SendAsync(body, liveness).ConfigureAwait(false);
+                events = ReadEventsAsync(response, liveness).GetAsyncEnumerator(liveness.Token);
+                first = await NextAsync(events, liveness).ConfigureAwait(false)
+                    ?? throw new StreamTruncatedException(0, null);
+            }
+            catch (Exception exception)
+            {
+                await DisposeAsync(events, response).ConfigureAwait(false);
+                Exception failure = exception is OperationCanceledException && liveness.HasTimedOut ? liveness.CreateTimeoutException(exception) : exception;
+                if (attempt >= _options.MaxRetries || !RetryPolicy.IsRetryable(failure, cancellationToken))
+                {
+                    if (ReferenceEquals(failure, exception))
+                    {
+                        throw;
+                    }
+
+                    throw failure;
+                }
+
+                TimeSpan delay = RetryPolicy.GetDelay(attempt, failure, _options);
+                Log.Retrying(_logger, attempt + 1, _options.MaxRetries, delay.TotalMilliseconds, failure.GetType().Name, (failure as AnthropicApiException)?.ErrorType);
+                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            // From here on the caller has output: failures propagate, never retried.
+            try
+            {
+                yield return first;
+                while (await NextAsync(events, liveness).ConfigureAwait(false) is { } next)
+                {
+                    yield return next;
+                }
+            }
+            finally
+            {
+                // Disposing the response aborts the connection, so cancellation and early exits stop reading promptly.
+                await DisposeAsync(events, response).ConfigureAwait(false);
+            }
+
+            yield break;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(byte[] body, StreamLiveness liveness)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
+        request.Headers.Add("x-api-key", _apiKey);
+        request.Headers.Add("anthropic-version", _options.AnthropicVersion);
+        if (_options.Betas.Count > 0)
+        {
+            request.Headers.Add("anthropic-beta", string.Join(',', _options.Betas));
+        }
+
+        request.Headers.Accept.Add(s_eventStream);
+        request.Content = new ByteArrayContent(body) { Headers = { ContentType = s_json } };
+
+        HttpResponseMessage response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, liveness.Token).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ApiErrorReader.ReadAsync(response, _timeProvider, liveness.Token).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    private static async IAsyncEnumerable<StreamEvent> ReadEventsAsync(HttpResponseMessage response, StreamLiveness liveness)
+    {
+        string? requestId = response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
+        Stream body = await response.Content.ReadAsStreamAsync(liveness.Token).ConfigureAwait(false);
+        var watched = new LivenessStream(body, liveness);
+        await using (watched.ConfigureAwait(false))
+        {
+            IAsyncEnumerable<SseEvent> sse = SseEventReader.ReadAllAsync(watched, cancellationToken: liveness.Token);
+            await foreach (StreamEvent streamEvent in StreamEventReader.ReadAllAsync(sse, requestId, liveness.Token).ConfigureAwait(false))
+            {
+                yield return streamEvent;
+            }
+        }
+    }
+
+    /// <summary>The next event, with a liveness timeout reported as such rather than as a cancellation.</summary>
+    private static async ValueTask<StreamEvent?> NextAsync(IAsyncEnumerator<StreamEvent> events, StreamLiveness liveness)
+    {
+        try
+        {
+            if (!await events.MoveNextAsync().ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+        catch (OperationCanceledException cancellation) when (liveness.HasTimedOut)
+        {
+            throw liveness.CreateTimeoutException(cancellation);
+        }
+
+        liveness.OnEvent(events.Current);
+        return events.Current;
+    }
+
+    private static async ValueTask DisposeAsync(IAsyncEnumerator<StreamEvent>? events, HttpResponseMessage? response)
+    {
+        response?.Dispose();
+        if (events is not null)
+        {
+            try
+            {
+                await events.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The connection is already gone; nothing is left to clean up.
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Sending Messages API request (model {Model}, attempt {Attempt}).")]
+        public static partial void Sending(ILogger logger, string model, int attempt);
+
+        [LoggerMessage(2, LogLevel.Warning, "Messages API request failed before any event arrived ({ExceptionType} {ErrorType}); retry {Retry} of {MaxRetries} in {DelayMs:0} ms.")]
+        public static partial void Retrying(ILogger logger, int retry, int maxRetries, double delayMs, string exceptionType, string? errorType);
+    }
+}

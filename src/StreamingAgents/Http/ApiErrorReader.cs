@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace StreamingAgents.Http;
+
+/// <summary>Turns an HTTP error response into <see cref="AnthropicApiException"/>.</summary>
+internal static class ApiErrorReader
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static async Task<AnthropicApiException> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        byte[] body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        string? requestId = response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
+        (string errorType, string message, string? bodyRequestId) = Parse(body, response.StatusCode, response.ReasonPhrase);
+        bool? serverSaysRetry = response.Headers.TryGetValues("x-should-retry", out IEnumerable<string>? values)
+            ? string.Equals(values.FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)
+            : null;
+
+        return new AnthropicApiException(errorType, message, response.StatusCode, requestId ?? bodyRequestId)
+        {
+            RetryAfter = RetryPolicy.GetServerDelay(response.Headers, timeProvider),
+            ServerSaysRetry = serverSaysRetry,
+        };
+    }
+
+    private static (string ErrorType, string Message, string? RequestId) Parse(byte[] body, HttpStatusCode status, string? reason)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            JsonElement root = document.RootElement;
+            string? requestId = root.TryGetProperty("request_id", out JsonElement id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+            if (root.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object)
+            {
+                string type = error.TryGetProperty("type", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "unknown_error";
+                string message = error.TryGetProperty("message", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : string.Empty;
+                return (type, message, requestId);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not the API's JSON (a proxy's page, for example): report the text itself.
+        }
+
+        string text = Encoding.UTF8.GetString(body).Trim();
+        return ("http_error", text.Length > 0 ? text[..Math.Min(text.Length, 500)] : $"{(int)status} {reason}", null);
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            byte[] buffer = new byte[MaxBodyBytes];
+            int total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            return buffer[..total];
+        }
+    }
+}
