@@ -1,3 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using StreamingAgents.Agents;
+using StreamingAgents.Tools;
+
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Continues the configuration started by <c>services.AddStreamingAgents(...)</c>.</summary>
@@ -17,4 +21,34 @@ public sealed class StreamingAgentsBuilder
     /// (logging, proxies, a fake handler in tests).
     /// </summary>
     public IHttpClientBuilder HttpClientBuilder { get; }
+
+    /// <summary>Registers a tool instance.</summary>
+    /// <param name="tool">The tool.</param>
+    /// <returns>This builder.</returns>
+    public StreamingAgentsBuilder AddTool(AgentTool tool)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        Services.AddSingleton(tool);
+        return this;
+    }
+
+    /// <summary>Registers a tool class, created by dependency injection (its constructor may take services).</summary>
+    /// <typeparam name="TTool">The tool type.</typeparam>
+    /// <returns>This builder.</returns>
+    public StreamingAgentsBuilder AddTool<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TTool>()
+        where TTool : AgentTool
+    {
+        Services.AddSingleton<AgentTool, TTool>();
+        return this;
+    }
+
+    /// <summary>Configures the agent runner.</summary>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>This builder.</returns>
+    public StreamingAgentsBuilder ConfigureRunner(Action<AgentRunnerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
 }

@@ -2,8 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamingAgents.Agents;
 using StreamingAgents.DependencyInjection;
 using StreamingAgents.Http;
+using StreamingAgents.Tools;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,7 +18,8 @@ public static class StreamingAgentsServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options; the API key falls back to the <c>ANTHROPIC_API_KEY</c> environment variable.</param>
-    /// <returns>A builder to keep configuring (HTTP handlers, tools).</returns>
+    /// <returns>A builder to keep configuring (HTTP handlers, tools, the runner).</returns>
+    /// <remarks>Also registers <see cref="IAgentRunner"/> and the <see cref="IToolRegistry"/> of the tools added to the builder.</remarks>
     public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, Action<AnthropicClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -54,6 +57,17 @@ public static class StreamingAgentsServiceCollectionExtensions
 
         // A healthy stream can last for minutes; the client's own idle and stall timeouts guard it instead.
         http.ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan);
+
+        // The registry holds every AgentTool registered (AddTool); duplicate names fail when it is first resolved.
+        services.TryAddSingleton<IToolRegistry>(static provider => new ToolRegistry(provider.GetServices<AgentTool>()));
+        services.AddOptions<AgentRunnerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentRunnerOptions>, AgentRunnerOptionsValidator>());
+        services.TryAddTransient<IAgentRunner>(static provider => new AgentRunner(
+            provider.GetRequiredService<IAnthropicClient>(),
+            provider.GetRequiredService<IToolRegistry>(),
+            provider.GetRequiredService<IOptions<AgentRunnerOptions>>().Value,
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILogger<AgentRunner>>()));
         return new StreamingAgentsBuilder(services, http);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StreamingAgents.Agents;
 using StreamingAgents.Events;
 using StreamingAgents.Messages;
 
@@ -8,7 +9,8 @@ namespace StreamingAgents.Json;
 /// <summary>
 /// Source-generated JSON metadata for every wire type, in the API's own shape (snake_case names, absent optional
 /// fields omitted). Use it to serialize a <see cref="Message"/> back as an assistant turn, or to read API examples:
-/// <c>JsonSerializer.Serialize(message, AnthropicJsonContext.Default.Message)</c>.
+/// <c>JsonSerializer.Serialize(message, AnthropicJsonContext.Default.Message)</c>. Agent events serialize through
+/// <c>AnthropicJsonContext.Default.AgentEvent</c>, with a <c>type</c> discriminator.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -43,4 +45,5 @@ namespace StreamingAgents.Json;
 [JsonSerializable(typeof(List<TextBlock>))]
 [JsonSerializable(typeof(IReadOnlyList<TextBlock>))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(AgentEvent))]
 public sealed partial class AnthropicJsonContext : JsonSerializerContext;

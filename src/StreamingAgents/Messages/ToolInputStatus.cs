@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace StreamingAgents.Messages;
 
 /// <summary>How much of a tool call's input JSON arrived, and whether it parsed.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ToolInputStatus>))]
 public enum ToolInputStatus
 {
     /// <summary>The input is a whole, valid JSON value.</summary>

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamingAgents.Http;
+using StreamingAgents.Messages;
+using StreamingAgents.Tools;
+
+namespace StreamingAgents.Agents;
+
+/// <summary>
+/// The streaming agent loop: streams each model response as events, runs the tools it calls (read-only ones as soon
+/// as their input is complete), sends the results back and continues until the model is done.
+/// </summary>
+/// <remarks>
+/// <para>One run is one enumeration; each enumeration starts a new run. The model stream and the tools run in the
+/// background and their events are merged in the order they happen, so a slow consumer never delays a tool.
+/// Breaking out of the loop or cancelling stops the stream and cancels every running tool, and the enumeration ends
+/// only once they have all finished: no task outlives it.</para>
+/// <para>Tools run without the caller's synchronization context, concurrently up to
+/// <see cref="AgentRunnerOptions.MaxConcurrentTools"/>.</para>
+/// <para>Failures do not throw: the run ends with <see cref="RunCompleted"/> whose outcome says what happened
+/// (cancellation throws <see cref="OperationCanceledException"/> as usual).</para>
+/// </remarks>
+public sealed class AgentRunner : IAgentRunner
+{
+    private readonly IAnthropicClient _client;
+    private readonly IToolRegistry _tools;
+    private readonly AgentRunnerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new runner.</summary>
+    /// <param name="client">The model client.</param>
+    /// <param name="tools">The tools the model may call.</param>
+    /// <param name="options">Limits and behaviour; <see langword="null"/> uses the defaults.</param>
+    /// <param name="timeProvider">The clock for timestamps, durations, timeouts and retry delays.</param>
+    /// <param name="logger">The logger.</param>
+    public AgentRunner(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions? options = null, TimeProvider? timeProvider = null, ILogger<AgentRunner>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(tools);
+        _client = client;
+        _tools = tools;
+        _options = options ?? new AgentRunnerOptions();
+        _options.Validate();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<AgentRunner>.Instance;
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<AgentEvent> RunAsync(MessageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Messages.Count == 0)
+        {
+            throw new ArgumentException("The request has no messages; an agent run starts from at least one user turn.", nameof(request));
+        }
+
+        return RunCoreAsync(request, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<AgentEvent> RunCoreAsync(MessageRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
+        using var runCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var run = new AgentRun(_client, _tools, _options, _timeProvider, _logger, request, events.Writer);
+        Task execution = Task.Run(() => run.ExecuteAsync(runCancellation.Token), CancellationToken.None);
+        try
+        {
+            await foreach (AgentEvent agentEvent in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return agentEvent;
+            }
+        }
+        finally
+        {
+            // Runs on completion, failure, cancellation and an early break alike: stop everything, then wait for it.
+            await runCancellation.CancelAsync().ConfigureAwait(false);
+            await execution.ConfigureAwait(false);
+        }
+    }
+}

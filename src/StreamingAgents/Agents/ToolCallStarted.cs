@@ -1,0 +1,20 @@
+namespace StreamingAgents.Agents;
+
+/// <summary>
+/// The model began a tool call: its name is known, its input is not yet. Emitted at <c>content_block_start</c>, the
+/// earliest moment, so a status line ("🔍 Searching order database…") can appear at once.
+/// </summary>
+public sealed record ToolCallStarted : AgentEvent
+{
+    /// <summary>Gets the tool call's ID.</summary>
+    public required string ToolCallId { get; init; }
+
+    /// <summary>Gets the tool's name.</summary>
+    public required string ToolName { get; init; }
+
+    /// <summary>Gets the tool's status label for people, if it has one.</summary>
+    public string? StatusLabel { get; init; }
+
+    /// <summary>Gets the content block of the call.</summary>
+    public int BlockIndex { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace StreamingAgents.Agents;
+
+/// <summary>The runner started executing a tool call.</summary>
+public sealed record ToolExecutionStarted : AgentEvent
+{
+    /// <summary>Gets the tool call's ID.</summary>
+    public required string ToolCallId { get; init; }
+
+    /// <summary>Gets the tool's name.</summary>
+    public required string ToolName { get; init; }
+
+    /// <summary>
+    /// Gets whether the tool started early: a read-only tool starts as soon as its input is complete, while the model
+    /// is still writing the rest of its message.
+    /// </summary>
+    public bool IsEager { get; init; }
+}
