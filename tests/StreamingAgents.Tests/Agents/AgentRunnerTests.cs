@@ -471,7 +471,8 @@ public sealed class AgentRunnerTests
     {
         async Task<string[]> RunWith(Chunking chunking)
         {
-            var harness = new AgentRunnerTestHarness([TestTools.Lookup()]);
+            // A tool with side effects starts after the message ends, so event order does not depend on scheduling.
+            var harness = new AgentRunnerTestHarness([TestTools.Lookup(isReadOnly: false)]);
             harness.Handler.RespondWith(CallsLookup(), chunking).RespondWith(Answers(), chunking);
             return [.. (await harness.RunAsync()).Select(Normalize)];
         }
