@@ -177,7 +177,7 @@ internal sealed partial class AgentRun : IDisposable
                         break;
                     case ContentBlockStopEvent stop when inputs.Remove(stop.Index, out ToolInputTracker? input):
                         input.Dispose();
-                        OnToolCallReady((ToolUseBlock)accumulator.Message.Content[stop.Index], tools);
+                        OnToolCallReady((ToolUseBlock)accumulator.GetContentBlock(stop.Index), tools);
                         break;
                     case PingEvent:
                         Emit(new Heartbeat());

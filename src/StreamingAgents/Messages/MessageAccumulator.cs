@@ -42,6 +42,17 @@ public sealed partial class MessageAccumulator
     /// <exception cref="InvalidOperationException">No <c>message_start</c> has been added.</exception>
     public Message Message => _snapshot ??= Build();
 
+    /// <summary>Gets one content block as it is so far, without building the whole message.</summary>
+    /// <param name="index">The block's index.</param>
+    /// <returns>The block: final once its <c>content_block_stop</c> was added.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">No block with that index has started.</exception>
+    public ContentBlock GetContentBlock(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _blocks.Count);
+        return _blocks[index].Build();
+    }
+
     /// <summary>Applies the next event of the stream.</summary>
     /// <param name="streamEvent">The event.</param>
     /// <exception cref="StreamProtocolException">The event is not allowed at this point of the stream.</exception>

@@ -185,6 +185,20 @@ public sealed class MessageAccumulatorTests
     }
 
     [Fact]
+    public void GetContentBlock_BuildsOnlyThatBlock()
+    {
+        var accumulator = Accumulate(
+            s_start,
+            new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() },
+            new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "a" } },
+            new ContentBlockStartEvent { Index = 1, ContentBlock = new ToolUseBlock { Id = "t", Name = "n" } });
+
+        Assert.Equal("a", Assert.IsType<TextBlock>(accumulator.GetContentBlock(0)).Text);
+        Assert.Equal("n", Assert.IsType<ToolUseBlock>(accumulator.GetContentBlock(1)).Name);
+        Assert.Throws<ArgumentOutOfRangeException>(() => accumulator.GetContentBlock(2));
+    }
+
+    [Fact]
     public void Message_BeforeStart_Throws()
     {
         var accumulator = new MessageAccumulator();
