@@ -101,6 +101,11 @@ internal sealed partial class AgentRun : IDisposable
             if (message.StopReason == StopReason.MaxTokens)
             {
                 _conversation.Add(MessageParam.Assistant(WithoutIncompleteToolCalls(message)));
+                if (_options.OnMaxTokens == MaxTokensBehavior.Continue)
+                {
+                    continue;
+                }
+
                 Complete(AgentRunOutcome.MaxTokens);
                 return;
             }

@@ -11,7 +11,8 @@ public enum AgentRunOutcome
 
     /// <summary>
     /// The model hit <c>max_tokens</c>: the answer is cut off. A tool call cut off with it was not executed, and is left
-    /// out of the conversation; raise the token limit or continue the conversation to get the rest.
+    /// out of the conversation; raise the token limit or continue the conversation to get the rest (or set
+    /// <see cref="AgentRunnerOptions.OnMaxTokens"/> to continue automatically).
     /// </summary>
     MaxTokens,
 

@@ -24,6 +24,9 @@ public sealed class AgentRunnerOptions
     /// <summary>Gets or sets the delay before the first turn retry; later ones grow linearly. Defaults to 1 s.</summary>
     public TimeSpan StreamRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets what happens when a response stops at <c>max_tokens</c>. Defaults to <see cref="MaxTokensBehavior.EndRun"/>.</summary>
+    public MaxTokensBehavior OnMaxTokens { get; set; } = MaxTokensBehavior.EndRun;
+
     /// <summary>Gets or sets how much of a tool's exception the model sees. Defaults to <see cref="ToolErrorDetail.Message"/>.</summary>
     public ToolErrorDetail ToolErrorDetail { get; set; } = ToolErrorDetail.Message;
 

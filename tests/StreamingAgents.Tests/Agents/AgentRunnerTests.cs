@@ -246,6 +246,21 @@ public sealed class AgentRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_MaxTokensWithContinue_SendsTheCutOffAnswerBackAndContinues()
+    {
+        var harness = new AgentRunnerTestHarness([], o => o.OnMaxTokens = MaxTokensBehavior.Continue);
+        harness.Handler.RespondWith(new TranscriptBuilder().Text("The first half").Stop(StopReason.MaxTokens)).RespondWith(Answers(" and the rest."));
+
+        List<AgentEvent> events = await harness.RunAsync();
+
+        RunCompleted result = Assert.IsType<RunCompleted>(events[^1]);
+        Assert.Equal((AgentRunOutcome.Completed, 2), (result.Outcome, result.TurnCount));
+        JsonElement messages = harness.Handler.Requests[1].ParseBody().GetProperty("messages");
+        Assert.Equal("The first half", messages[1].GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("assistant", messages[1].GetProperty("role").GetString());
+    }
+
+    [Fact]
     public async Task RunAsync_MessageEndsOtherThanToolUse_CancelsAndDiscardsEagerTools()
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
