@@ -20,16 +20,20 @@ public static class StreamingAgentsServiceCollectionExtensions
     /// <param name="configure">Sets the options; the API key falls back to the <c>ANTHROPIC_API_KEY</c> environment variable.</param>
     /// <returns>A builder to keep configuring (HTTP handlers, tools, the runner).</returns>
     /// <remarks>Also registers <see cref="IAgentRunner"/> and the <see cref="IToolRegistry"/> of the tools added to the builder.</remarks>
-    public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, Action<AnthropicClientOptions>? configure = null)
+    public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, Action<AnthropicClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<AnthropicClientOptions> options = services.AddOptions<AnthropicClientOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, services.AddOptions<AnthropicClientOptions>().Configure(configure));
+    }
 
-        return AddCore(services, options);
+    /// <summary>Registers StreamingAgents with default options; the API key comes from <c>ANTHROPIC_API_KEY</c>.</summary>
+    /// <param name="services">The services.</param>
+    /// <returns>A builder to keep configuring (HTTP handlers, tools, the runner).</returns>
+    public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services, services.AddOptions<AnthropicClientOptions>());
     }
 
     /// <summary>Registers StreamingAgents with options bound from configuration (for example the "Anthropic" section).</summary>
