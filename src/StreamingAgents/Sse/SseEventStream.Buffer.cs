@@ -28,7 +28,7 @@ internal sealed partial class SseEventStream
         {
             // Cap growth near the limit: the next read may take the event at most one byte past it.
             long wanted = Math.Min((long)buffer.Length * 2, (long)_maxEventSize + 1 + (buffer.Length / 2));
-            target = _pool.Rent((int)Math.Max(wanted, live + 1));
+            target = _pool.Rent((int)Math.Min(Math.Max(wanted, live + 1L), Array.MaxLength));
         }
 
         if (dataLength > 0)

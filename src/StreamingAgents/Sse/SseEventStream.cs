@@ -58,7 +58,7 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
         _stream = stream;
         _pool = options.BufferPool;
         _maxEventSize = options.MaxEventSize;
-        _initialBufferSize = Math.Min(options.InitialBufferSize, options.MaxEventSize + 1);
+        _initialBufferSize = (int)Math.Min(options.InitialBufferSize, (long)options.MaxEventSize + 1);
         _cancellationToken = cancellationToken;
     }
 

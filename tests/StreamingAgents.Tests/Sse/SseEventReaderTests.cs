@@ -236,6 +236,20 @@ public sealed class SseEventReaderTests
     }
 
     [Fact]
+    public async Task ReadAllAsync_LargestMaxEventSize_Works()
+    {
+        var options = new SseReaderOptions { MaxEventSize = int.MaxValue };
+        int count = 0;
+
+        await foreach (SseEvent item in SseEventReader.ReadAllAsync(new MemoryStream("data: a\n\n"u8.ToArray()), options))
+        {
+            count++;
+        }
+
+        Assert.Equal(1, count);
+    }
+
+    [Fact]
     public void MaxEventSize_ZeroOrNegative_Throws()
     {
         var options = new SseReaderOptions();
