@@ -8,9 +8,6 @@ public sealed record PingEvent : StreamEvent
     /// <summary>The wire type of this event.</summary>
     public const string WireType = "ping";
 
-    /// <summary>Gets the shared instance; pings carry no data.</summary>
-    public static PingEvent Instance { get; } = new();
-
     /// <inheritdoc/>
     [JsonPropertyOrder(-100)]
     public override string Type => WireType;

@@ -9,7 +9,7 @@ internal static class JsonElements
 
     public static JsonElement EmptyArray { get; } = Parse("[]"u8);
 
-    public static JsonElement Parse(ReadOnlySpan<byte> utf8Json)
+    private static JsonElement Parse(ReadOnlySpan<byte> utf8Json)
     {
         var reader = new Utf8JsonReader(utf8Json);
         return JsonElement.ParseValue(ref reader);
