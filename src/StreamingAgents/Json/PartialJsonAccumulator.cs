@@ -33,6 +33,9 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     private char _pendingHighSurrogate;
     private bool _disposed;
 
+    // A document from CompleteDocument reads the buffer: it must not move or change.
+    private bool _completedDocument;
+
     /// <summary>Initializes a new, empty accumulator.</summary>
     /// <param name="maxLength">The most UTF-8 bytes the input may reach; more throws <see cref="InvalidDataException"/>.</param>
     public PartialJsonAccumulator(int maxLength = DefaultMaxLength)
@@ -82,7 +85,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     /// <exception cref="InvalidDataException">The input grows past the maximum length.</exception>
     public void Append(ReadOnlySpan<char> fragment)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfClosed();
         if (fragment.IsEmpty)
         {
             return;
@@ -111,7 +114,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     /// <exception cref="InvalidDataException">The input grows past the maximum length.</exception>
     public void Append(ReadOnlySpan<byte> utf8Fragment)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfClosed();
         EnsureCapacity(utf8Fragment.Length);
         utf8Fragment.CopyTo(_buffer.AsSpan(_length));
         _length += utf8Fragment.Length;
@@ -126,17 +129,35 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     /// <exception cref="JsonException">The input is incomplete or not valid JSON; the message gives the byte position and an excerpt.</exception>
     public JsonElement Complete()
     {
+        using JsonDocument document = CompleteDocument();
+        JsonElement value = document.RootElement.Clone();
+        _completedDocument = false; // the document is gone: appending is safe again
+        return value;
+    }
+
+    /// <summary>
+    /// Parses the whole input strictly into a document that reads this accumulator's buffer without copying it, as
+    /// <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/> reads the caller's memory. Dispose
+    /// the document before this accumulator; no more fragments can be appended. An empty input is <c>{}</c>.
+    /// </summary>
+    /// <returns>The document.</returns>
+    /// <exception cref="JsonException">The input is incomplete or not valid JSON; the message gives the byte position and an excerpt.</exception>
+    public JsonDocument CompleteDocument()
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Utf8Json.Trim(" \t\r\n"u8).IsEmpty)
+        ReadOnlyMemory<byte> input = _buffer.AsMemory(0, _length);
+        if (input.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
-            return JsonElements.EmptyObject;
+            return JsonDocument.Parse("{}"u8.ToArray());
         }
 
         // The strict parse alone decides; the tokenizer only runs to explain a failure.
         JsonException? parseError = null;
         try
         {
-            return Parse(_buffer.AsMemory(0, _length));
+            JsonDocument document = JsonDocument.Parse(input);
+            _completedDocument = true;
+            return document;
         }
         catch (JsonException exception)
         {
@@ -209,6 +230,15 @@ public sealed partial class PartialJsonAccumulator : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
             _length = 0;
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completedDocument)
+        {
+            throw new InvalidOperationException("A document from CompleteDocument() reads this input; no more fragments can be appended.");
         }
     }
 

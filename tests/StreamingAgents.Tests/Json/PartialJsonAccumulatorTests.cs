@@ -145,6 +145,23 @@ public sealed class PartialJsonAccumulatorTests
     }
 
     [Fact]
+    public void CompleteDocument_ReadsTheInputWithoutCopyAndSealsIt()
+    {
+        using var json = new PartialJsonAccumulator();
+        json.Append("{\"a\": [1, ");
+        json.Append("2]}");
+
+        using (JsonDocument document = json.CompleteDocument())
+        {
+            Assert.Equal(2, document.RootElement.GetProperty("a")[1].GetInt32());
+            var error = Assert.Throws<InvalidOperationException>(() => json.Append(" "));
+            Assert.Contains("CompleteDocument", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Throws<JsonException>(() => new PartialJsonAccumulator().CompleteDocumentOf("{\"a\":"));
+    }
+
+    [Fact]
     public void Append_AfterDispose_Throws()
     {
         var json = new PartialJsonAccumulator();
@@ -155,4 +172,13 @@ public sealed class PartialJsonAccumulatorTests
 
     private static void AssertJson(string expected, JsonElement actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual.GetRawText())), $"expected {expected}, got {actual.GetRawText()}");
+}
+
+internal static class PartialJsonAccumulatorTestExtensions
+{
+    public static JsonDocument CompleteDocumentOf(this PartialJsonAccumulator json, string input)
+    {
+        json.Append(input);
+        return json.CompleteDocument();
+    }
 }
