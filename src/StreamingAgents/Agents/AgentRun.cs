@@ -134,7 +134,8 @@ internal sealed partial class AgentRun : IDisposable
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
                 await tools.DiscardAsync().ConfigureAwait(false);
-                if (attempt > _options.MaxStreamRetries || !IsRetryable(exception))
+                // The client's rule decides here too: the same failures are transient whether or not events arrived.
+                if (attempt > _options.MaxStreamRetries || !RetryPolicy.IsRetryable(exception, cancellationToken))
                 {
                     Log.RunFailed(_logger, _turn, exception);
                     Complete(AgentRunOutcome.Failed, AgentError.From(exception));
@@ -235,14 +236,6 @@ internal sealed partial class AgentRun : IDisposable
             _events.TryWrite(agentEvent);
         }
     }
-
-    private static bool IsRetryable(Exception exception) => exception switch
-    {
-        AnthropicApiException { StatusCode: null } => true, // an error event mid-stream, such as overloaded_error
-        AnthropicApiException { StatusCode: { } status } => RetryPolicy.IsRetryableStatus(status),
-        StreamTimeoutException or StreamTruncatedException or IOException or HttpRequestException => true,
-        _ => false,
-    };
 
     private static Message WithoutIncompleteToolCalls(Message message) => message with
     {

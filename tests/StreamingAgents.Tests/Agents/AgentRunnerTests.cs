@@ -369,6 +369,20 @@ public sealed class AgentRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_NonRetryableErrorEventMidStream_EndsFailedWithoutRetry()
+    {
+        var harness = new AgentRunnerTestHarness([]);
+        harness.Handler.RespondWith(new TranscriptBuilder().Text("Partial").Error("invalid_request_error", "prompt is too long")).RespondWith(Answers());
+
+        List<AgentEvent> events = await harness.RunAsync();
+
+        RunCompleted result = Assert.IsType<RunCompleted>(events[^1]);
+        Assert.Equal((AgentRunOutcome.Failed, "invalid_request_error"), (result.Outcome, result.Error!.Type));
+        Assert.Empty(events.OfType<TurnRetrying>());
+        Assert.Single(harness.Handler.Requests);
+    }
+
+    [Fact]
     public async Task RunAsync_NonRetryableApiError_EndsFailedWithoutRetry()
     {
         var harness = new AgentRunnerTestHarness([]);

@@ -11,6 +11,12 @@ internal static class FakeClock
     /// </summary>
     public static async Task<T> RunAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan step, TimeSpan maxSimulated)
     {
+        await RunAsync(time, (Task)task, step, maxSimulated);
+        return await task;
+    }
+
+    public static async Task RunAsync(FakeTimeProvider time, Task task, TimeSpan step, TimeSpan maxSimulated)
+    {
         TimeSpan simulated = TimeSpan.Zero;
         while (!task.IsCompleted)
         {
@@ -30,9 +36,6 @@ internal static class FakeClock
             simulated += step;
         }
 
-        return await task;
+        await task;
     }
-
-    public static Task RunAsync(FakeTimeProvider time, Task task, TimeSpan step, TimeSpan maxSimulated) =>
-        RunAsync(time, task.ContinueWith(static t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), step, maxSimulated);
 }
