@@ -17,6 +17,7 @@ namespace StreamingAgents.Agents;
 [JsonDerivedType(typeof(ToolExecutionStarted), "tool_execution_started")]
 [JsonDerivedType(typeof(ToolStatusReported), "tool_status")]
 [JsonDerivedType(typeof(ToolCallCompleted), "tool_call_completed")]
+[JsonDerivedType(typeof(ToolCallDiscarded), "tool_call_discarded")]
 [JsonDerivedType(typeof(TurnCompleted), "turn_completed")]
 [JsonDerivedType(typeof(TurnRetrying), "turn_retrying")]
 [JsonDerivedType(typeof(Heartbeat), "heartbeat")]

@@ -11,18 +11,34 @@ internal sealed partial class AgentRun
     private readonly SemaphoreSlim _aloneGate = new(1, 1);
     private int _consecutiveToolErrors;
 
-    /// <summary>Runs one tool call to its result, turning every failure into an error result for the model.</summary>
-    private async Task<ToolResultBlock> ExecuteToolAsync(ToolUseBlock call, bool isEager, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one tool call to its result, turning every failure into an error result for the model. Throws only
+    /// <see cref="OperationCanceledException"/>, when the call was discarded or the run cancelled.
+    /// </summary>
+    private async Task<ToolResultBlock> ExecuteToolAsync(ToolCall call, bool isEager, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        ToolResult result = await RunToolAsync(call, isEager, cancellationToken).ConfigureAwait(false);
+        ToolResult result;
+        try
+        {
+            result = await RunToolAsync(call, isEager, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // A tool may answer cancellation with any exception (an IOException from a socket, say): it is a cancellation.
+            throw new OperationCanceledException(cancellationToken);
+        }
 
-        // A discarded call (its turn failed or ended another way) reports nothing.
-        cancellationToken.ThrowIfCancellationRequested();
+        await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        if (!call.TrySettle())
+        {
+            throw new OperationCanceledException(cancellationToken); // discarded meanwhile: it reports nothing more
+        }
+
         Emit(new ToolCallCompleted
         {
-            ToolCallId = call.Id,
-            ToolName = call.Name,
+            ToolCallId = call.Block.Id,
+            ToolName = call.Block.Name,
             Result = result.Content,
             IsError = result.IsError,
             Duration = _time.GetElapsedTime(started),
@@ -30,55 +46,66 @@ internal sealed partial class AgentRun
 
         return new ToolResultBlock
         {
-            ToolUseId = call.Id,
+            ToolUseId = call.Block.Id,
             Content = result.Content.Length == 0 ? [] : [new TextBlock { Text = result.Content }],
             IsError = result.IsError ? true : null,
         };
     }
 
-    private async Task<ToolResult> RunToolAsync(ToolUseBlock call, bool isEager, CancellationToken cancellationToken)
+    private async Task<ToolResult> RunToolAsync(ToolCall call, bool isEager, CancellationToken cancellationToken)
     {
-        if (call.InputStatus != ToolInputStatus.Complete)
+        ToolUseBlock block = call.Block;
+        if (block.InputStatus != ToolInputStatus.Complete)
         {
-            return ToolResult.Error($"The input of this '{call.Name}' call was {call.InputStatus.ToString().ToLowerInvariant()} JSON, so the tool was not run: {call.InputJson}");
+            return ToolResult.Error($"The input of this '{block.Name}' call was {block.InputStatus.ToString().ToLowerInvariant()} JSON, so the tool was not run: {block.InputJson}");
         }
 
-        if (!_tools.TryGetTool(call.Name, out AgentTool? tool))
+        if (!_tools.TryGetTool(block.Name, out AgentTool? tool))
         {
-            return ToolResult.Error($"There is no tool named '{call.Name}'. Available tools: {string.Join(", ", _tools.Tools.Select(static t => t.Name))}.");
+            return ToolResult.Error($"There is no tool named '{block.Name}'. Available tools: {string.Join(", ", _tools.Tools.Select(static t => t.Name))}.");
         }
 
-        IReadOnlyList<string> problems = ToolInputValidator.Validate(call.Input, tool.InputSchema);
+        IReadOnlyList<string> problems = ToolInputValidator.Validate(block.Input, tool.InputSchema);
         if (problems.Count > 0)
         {
-            return ToolResult.Error($"The input does not match the schema of tool '{call.Name}', so it was not run: {string.Join(" ", problems)}");
+            return ToolResult.Error($"The input does not match the schema of tool '{block.Name}', so it was not run: {string.Join(" ", problems)}");
         }
 
         await AcquireSlotAsync(tool.RunsAlone, cancellationToken).ConfigureAwait(false);
         try
         {
-            Emit(new ToolExecutionStarted { ToolCallId = call.Id, ToolName = call.Name, IsEager = isEager });
+            await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            call.IsExecuting = true;
+            Emit(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager });
             TimeSpan limit = tool.Timeout ?? _options.ToolTimeout;
             using var timeout = new CancellationTokenSource(limit, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            var context = new ToolContext(call.Id, call.Name, status => Emit(new ToolStatusReported { ToolCallId = call.Id, ToolName = call.Name, Status = status }), linked.Token);
+            var context = new ToolContext(block.Id, block.Name, status => ReportStatus(call, status), linked.Token);
             try
             {
-                return await tool.ExecuteAsync(call.Input, context).ConfigureAwait(false);
+                return await tool.ExecuteAsync(block.Input, context).ConfigureAwait(false) ?? ToolResult.Error($"Tool '{block.Name}' returned no result.");
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (Exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return ToolResult.Error($"Tool '{call.Name}' timed out after {limit.TotalSeconds:0.###} s.");
+                return ToolResult.Error($"Tool '{block.Name}' timed out after {limit.TotalSeconds:0.###} s.");
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                Log.ToolFailed(_logger, call.Name, exception);
-                return ToolResult.Error(DescribeFailure(call.Name, exception));
+                Log.ToolFailed(_logger, block.Name, exception);
+                return ToolResult.Error(DescribeFailure(block.Name, exception));
             }
         }
         finally
         {
             ReleaseSlot(tool.RunsAlone);
+        }
+    }
+
+    private void ReportStatus(ToolCall call, string status)
+    {
+        if (!call.IsSettled)
+        {
+            Emit(new ToolStatusReported { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Status = status });
         }
     }
 
@@ -132,16 +159,45 @@ internal sealed partial class AgentRun
         _ => $"Tool '{toolName}' failed: {exception.GetType().Name}: {exception.Message}",
     };
 
-    /// <summary>The tool calls of one turn attempt: started early or at the end, finished or discarded together.</summary>
+    /// <summary>One announced tool call; it settles once, either completed or discarded.</summary>
+    private sealed class ToolCall(ToolUseBlock block)
+    {
+        private int _settled;
+
+        public ToolUseBlock Block { get; set; } = block;
+
+        public Task<ToolResultBlock>? Execution { get; set; }
+
+        public bool IsExecuting { get; set; }
+
+        public bool IsSettled => Volatile.Read(ref _settled) != 0;
+
+        public bool TrySettle() => Interlocked.Exchange(ref _settled, 1) == 0;
+    }
+
+    /// <summary>
+    /// The tool calls of one turn attempt, by content block index (the model's IDs are not trusted to be unique):
+    /// started early or at the end, finished or discarded together.
+    /// </summary>
     private sealed class TurnTools(AgentRun run, CancellationToken runToken)
     {
         private readonly CancellationTokenSource _discard = CancellationTokenSource.CreateLinkedTokenSource(runToken);
-        private readonly Dictionary<string, Task<ToolResultBlock>> _started = [];
+        private readonly SortedDictionary<int, ToolCall> _calls = [];
+        private bool _isDone;
 
-        public void Start(ToolUseBlock call, bool isEager)
+        /// <summary>A tool call began streaming (<see cref="ToolCallStarted"/> was emitted).</summary>
+        public void Announce(int blockIndex, ToolUseBlock block) => _calls[blockIndex] = new ToolCall(block);
+
+        public void Start(int blockIndex, ToolUseBlock block, bool isEager)
         {
+            if (!_calls.TryGetValue(blockIndex, out ToolCall? call))
+            {
+                _calls[blockIndex] = call = new ToolCall(block);
+            }
+
+            call.Block = block;
             CancellationToken token = _discard.Token;
-            _started[call.Id] = Task.Run(() => run.ExecuteToolAsync(call, isEager, token), CancellationToken.None);
+            call.Execution = Task.Run(() => run.ExecuteToolAsync(call, isEager, token), CancellationToken.None);
         }
 
         /// <summary>Starts the calls not yet started, waits for all, and returns the results in block order.</summary>
@@ -149,46 +205,67 @@ internal sealed partial class AgentRun
         {
             try
             {
-                ToolUseBlock[] calls = [.. message.ToolCalls];
-                foreach (ToolUseBlock call in calls.Where(call => !_started.ContainsKey(call.Id)))
+                for (int index = 0; index < message.Content.Count; index++)
                 {
-                    Start(call, isEager: false);
+                    if (message.Content[index] is ToolUseBlock block && _calls.GetValueOrDefault(index)?.Execution is null)
+                    {
+                        Start(index, block, isEager: false);
+                    }
                 }
 
-                var results = new ToolResultBlock[calls.Length];
-                for (int i = 0; i < calls.Length; i++)
+                var results = new List<ToolResultBlock>(_calls.Count);
+                foreach (ToolCall call in _calls.Values.Where(static call => call.Execution is not null))
                 {
-                    results[i] = await _started[calls[i].Id].ConfigureAwait(false);
-                    run._consecutiveToolErrors = results[i].IsError == true ? run._consecutiveToolErrors + 1 : 0;
+                    ToolResultBlock result = await call.Execution!.ConfigureAwait(false);
+                    results.Add(result);
+                    run._consecutiveToolErrors = result.IsError == true ? run._consecutiveToolErrors + 1 : 0;
                 }
 
+                _isDone = true;
                 _discard.Dispose();
                 return results;
             }
             catch
             {
-                await DiscardAsync().ConfigureAwait(false);
+                await DiscardAsync(reason: null).ConfigureAwait(false);
                 throw;
             }
         }
 
-        /// <summary>Cancels every call and waits for them, so none outlives its turn.</summary>
-        public async Task DiscardAsync()
+        /// <summary>
+        /// Cancels every call, waits for all of them whatever they throw (none outlives its turn), and reports each
+        /// announced call that did not complete as discarded, with <paramref name="reason"/> (none when cancelled).
+        /// </summary>
+        public async Task DiscardAsync(string? reason)
         {
-            await _discard.CancelAsync().ConfigureAwait(false);
-            foreach (Task<ToolResultBlock> task in _started.Values)
+            if (_isDone)
             {
-                try
+                return;
+            }
+
+            _isDone = true;
+            await _discard.CancelAsync().ConfigureAwait(false);
+            foreach (ToolCall call in _calls.Values)
+            {
+                if (call.Execution is { } execution)
                 {
-                    await task.ConfigureAwait(false);
+                    try
+                    {
+                        await execution.ConfigureAwait(false);
+                    }
+                    catch (Exception)
+                    {
+                        // Cancelled, as asked; the exception is observed here so none goes unobserved.
+                    }
                 }
-                catch (OperationCanceledException)
+
+                if (call.TrySettle() && reason is not null && !runToken.IsCancellationRequested)
                 {
-                    // Expected: the call was cancelled.
+                    run.Emit(new ToolCallDiscarded { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Reason = reason, WasExecuting = call.IsExecuting });
                 }
             }
 
-            _started.Clear();
+            _calls.Clear();
             _discard.Dispose();
         }
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using StreamingAgents.Events;
 using StreamingAgents.Http;
@@ -16,7 +15,7 @@ internal sealed partial class AgentRun : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MessageRequest _template;
-    private readonly ChannelWriter<AgentEvent> _events;
+    private readonly AgentEventBuffer _events;
     private readonly Lock _emitLock = new();
     private readonly List<MessageParam> _conversation;
     private long _sequence;
@@ -24,7 +23,7 @@ internal sealed partial class AgentRun : IDisposable
     private Usage _totalUsage = new();
     private Message? _lastMessage;
 
-    public AgentRun(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, ChannelWriter<AgentEvent> events)
+    public AgentRun(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, AgentEventBuffer events)
     {
         _client = client;
         _tools = tools;
@@ -38,22 +37,31 @@ internal sealed partial class AgentRun : IDisposable
         _toolSlots = new SemaphoreSlim(options.MaxConcurrentTools, options.MaxConcurrentTools);
     }
 
-    /// <summary>Runs to the end, then completes the event channel (with the cancellation, if cancelled).</summary>
+    /// <summary>
+    /// Runs to the end, then completes the event buffer. Only cancellation reaches the consumer as an exception; any
+    /// other failure, even a defect, ends the run with <see cref="RunCompleted"/> (<see cref="AgentRunOutcome.Failed"/>).
+    /// </summary>
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         try
         {
             await LoopAsync(cancellationToken).ConfigureAwait(false);
-            _events.TryComplete();
+            _events.Complete();
         }
-        catch (Exception exception)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Cancellation, or a defect in this library: either way the consumer sees it, after every event before it.
-            _events.TryComplete(exception);
+            // Whatever a tool or the stream threw while being cancelled, the consumer sees the cancellation.
+            _events.Complete(new OperationCanceledException(cancellationToken));
+        }
+        catch (Exception defect)
+        {
+            Log.RunFailed(_logger, _turn, defect);
+            Complete(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = defect.Message });
+            _events.Complete();
         }
     }
 
-    /// <summary>Releases the tool slots; call after <see cref="ExecuteAsync"/> finished.</summary>
+    /// <summary>Releases the tool slots; call after <see cref="ExecuteAsync"/> finished (no tool is running then).</summary>
     public void Dispose()
     {
         _toolSlots.Dispose();
@@ -77,12 +85,16 @@ internal sealed partial class AgentRun : IDisposable
 
             if (message.StopReason == StopReason.ToolUse)
             {
-                _conversation.Add(MessageParam.Assistant(message));
+                _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
                 IReadOnlyList<ToolResultBlock> results = await result.tools.FinishAsync(message).ConfigureAwait(false);
                 _conversation.Add(MessageParam.User(results));
                 if (_consecutiveToolErrors >= _options.MaxConsecutiveToolErrors)
                 {
-                    Complete(AgentRunOutcome.ToolErrorLimit);
+                    Complete(AgentRunOutcome.ToolErrorLimit, new AgentError
+                    {
+                        Type = AgentError.ToolErrorLimitType,
+                        Message = $"Tools failed {_consecutiveToolErrors} times in a row (AgentRunnerOptions.MaxConsecutiveToolErrors is {_options.MaxConsecutiveToolErrors}).",
+                    });
                     return;
                 }
 
@@ -90,27 +102,34 @@ internal sealed partial class AgentRun : IDisposable
             }
 
             // Any other ending: tools started early are not wanted, and a cut-off tool call is never executed.
-            await result.tools.DiscardAsync().ConfigureAwait(false);
+            await result.tools.DiscardAsync(ToolCallDiscarded.NotRequestedReason).ConfigureAwait(false);
             if (message.StopReason == StopReason.PauseTurn)
             {
                 // Anthropic docs: send the paused response back as it is, and the model continues where it stopped.
-                _conversation.Add(MessageParam.Assistant(message));
+                _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
                 continue;
             }
 
-            if (message.StopReason == StopReason.MaxTokens)
+            if (message.StopReason == StopReason.MaxTokens || message.StopReason == StopReason.ModelContextWindowExceeded)
             {
-                _conversation.Add(MessageParam.Assistant(WithoutIncompleteToolCalls(message)));
-                if (_options.OnMaxTokens == MaxTokensBehavior.Continue)
+                _conversation.Add(MessageParam.Assistant(ToolInputs.WithoutIncompleteCalls(message)));
+                if (message.StopReason == StopReason.MaxTokens && _options.OnMaxTokens == MaxTokensBehavior.Continue)
                 {
                     continue;
                 }
 
-                Complete(AgentRunOutcome.MaxTokens);
+                Complete(message.StopReason == StopReason.MaxTokens ? AgentRunOutcome.MaxTokens : AgentRunOutcome.ContextWindowExceeded);
                 return;
             }
 
-            _conversation.Add(MessageParam.Assistant(message));
+            if (message.StopReason == StopReason.Refusal)
+            {
+                // Anthropic docs: a refused turn must not be sent back; the conversation ends at the turn that caused it.
+                Complete(AgentRunOutcome.Refused);
+                return;
+            }
+
+            _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
             Complete(AgentRunOutcome.Completed);
             return;
         }
@@ -119,23 +138,28 @@ internal sealed partial class AgentRun : IDisposable
         Complete(AgentRunOutcome.MaxTurns);
     }
 
-    /// <summary>Streams one model response, starting it again after a mid-stream failure while retries remain.</summary>
+    /// <summary>
+    /// Streams one model response, starting it again after a failure once events had arrived, while retries remain.
+    /// A failure before the first event has already had the client's retries (<c>MaxRetries</c>): it ends the run.
+    /// </summary>
     private async Task<(Message message, TurnTools tools)?> RunTurnAsync(CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
             Emit(new TurnStarted { Attempt = attempt });
             var tools = new TurnTools(this, cancellationToken);
+            var progress = new TurnProgress();
             try
             {
-                Message message = await StreamTurnAsync(tools, cancellationToken).ConfigureAwait(false);
+                Message message = await StreamTurnAsync(tools, progress, cancellationToken).ConfigureAwait(false);
                 return (message, tools);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                await tools.DiscardAsync().ConfigureAwait(false);
                 // The client's rule decides here too: the same failures are transient whether or not events arrived.
-                if (attempt > _options.MaxStreamRetries || !RetryPolicy.IsRetryable(exception, cancellationToken))
+                bool retry = progress.HasEvents && attempt <= _options.MaxStreamRetries && RetryPolicy.IsRetryable(exception, cancellationToken);
+                await tools.DiscardAsync(retry ? ToolCallDiscarded.TurnRetryingReason : ToolCallDiscarded.RunFailedReason).ConfigureAwait(false);
+                if (!retry)
                 {
                     Log.RunFailed(_logger, _turn, exception);
                     Complete(AgentRunOutcome.Failed, AgentError.From(exception));
@@ -148,27 +172,29 @@ internal sealed partial class AgentRun : IDisposable
             }
             catch
             {
-                await tools.DiscardAsync().ConfigureAwait(false);
+                await tools.DiscardAsync(reason: null).ConfigureAwait(false);
                 throw;
             }
         }
     }
 
     /// <summary>Reads one response, turning stream events into agent events and starting read-only tools early.</summary>
-    private async Task<Message> StreamTurnAsync(TurnTools tools, CancellationToken cancellationToken)
+    private async Task<Message> StreamTurnAsync(TurnTools tools, TurnProgress progress, CancellationToken cancellationToken)
     {
         MessageRequest request = _template with { Messages = [.. _conversation] };
-        var accumulator = new MessageAccumulator();
+        using var accumulator = new MessageAccumulator();
         var inputs = new Dictionary<int, ToolInputTracker>();
         try
         {
             await foreach (StreamEvent streamEvent in _client.StreamAsync(request, cancellationToken).ConfigureAwait(false))
             {
+                progress.HasEvents = true;
                 accumulator.Add(streamEvent);
                 switch (streamEvent)
                 {
                     case ContentBlockStartEvent { ContentBlock: ToolUseBlock call } start:
                         inputs[start.Index] = new ToolInputTracker(call.Id, _options.MaxInputSnapshotBytes);
+                        tools.Announce(start.Index, call);
                         string? label = _tools.TryGetTool(call.Name, out AgentTool? tool) ? tool.StatusLabel : null;
                         Emit(new ToolCallStarted { ToolCallId = call.Id, ToolName = call.Name, StatusLabel = label, BlockIndex = start.Index });
                         break;
@@ -183,12 +209,15 @@ internal sealed partial class AgentRun : IDisposable
                         break;
                     case ContentBlockStopEvent stop when inputs.Remove(stop.Index, out ToolInputTracker? input):
                         input.Dispose();
-                        OnToolCallReady((ToolUseBlock)accumulator.GetContentBlock(stop.Index), tools);
+                        OnToolCallReady((ToolUseBlock)accumulator.GetContentBlock(stop.Index), stop.Index, tools);
                         break;
                     case PingEvent:
                         Emit(new Heartbeat());
                         break;
                 }
+
+                // Backpressure: a consumer that falls behind pauses the reading of the model stream.
+                await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -206,12 +235,12 @@ internal sealed partial class AgentRun : IDisposable
     /// A tool call is whole only at its <c>content_block_stop</c> (Anthropic streaming docs). A read-only tool starts
     /// now, before the message ends; any other waits for <c>stop_reason: tool_use</c>.
     /// </summary>
-    private void OnToolCallReady(ToolUseBlock call, TurnTools tools)
+    private void OnToolCallReady(ToolUseBlock call, int blockIndex, TurnTools tools)
     {
         Emit(new ToolCallReady { ToolCallId = call.Id, ToolName = call.Name, Input = call.Input, InputStatus = call.InputStatus });
         if (call.InputStatus == ToolInputStatus.Complete && _tools.TryGetTool(call.Name, out AgentTool? tool) && tool.IsReadOnly)
         {
-            tools.Start(call, isEager: true);
+            tools.Start(blockIndex, call, isEager: true);
         }
     }
 
@@ -233,14 +262,15 @@ internal sealed partial class AgentRun : IDisposable
             agentEvent.Sequence = ++_sequence;
             agentEvent.Timestamp = _time.GetUtcNow();
             agentEvent.Turn = _turn;
-            _events.TryWrite(agentEvent);
+            _events.Write(agentEvent);
         }
     }
 
-    private static Message WithoutIncompleteToolCalls(Message message) => message with
+    /// <summary>Whether a turn attempt received any event: only then may the runner retry it.</summary>
+    private sealed class TurnProgress
     {
-        Content = [.. message.Content.Where(static block => block is not ToolCallBlock { InputStatus: not ToolInputStatus.Complete })],
-    };
+        public bool HasEvents { get; set; }
+    }
 
     private static partial class Log
     {

@@ -6,7 +6,7 @@ namespace StreamingAgents.Agents;
 [JsonConverter(typeof(JsonStringEnumConverter<AgentRunOutcome>))]
 public enum AgentRunOutcome
 {
-    /// <summary>The model finished (<c>end_turn</c>, <c>stop_sequence</c>, or <c>refusal</c>; see the last turn's stop reason).</summary>
+    /// <summary>The model finished (<c>end_turn</c> or <c>stop_sequence</c>; see the last turn's stop reason).</summary>
     Completed,
 
     /// <summary>
@@ -22,6 +22,23 @@ public enum AgentRunOutcome
     /// <summary>Tools failed <see cref="AgentRunnerOptions.MaxConsecutiveToolErrors"/> times in a row.</summary>
     ToolErrorLimit,
 
-    /// <summary>The model stream failed and retries were exhausted, or the API refused the request.</summary>
+    /// <summary>
+    /// The model stream failed and retries were exhausted, the API answered with an error, or the stream could not be
+    /// understood; <see cref="RunCompleted.Error"/> says what.
+    /// </summary>
     Failed,
+
+    /// <summary>
+    /// The model declined (<c>stop_reason: refusal</c>); <see cref="Messages.Message.StopDetails"/> of
+    /// <see cref="RunCompleted.FinalMessage"/> says why. The refused response is left out of
+    /// <see cref="RunCompleted.Conversation"/>, whose last turn is the one that triggered the refusal: rephrase or
+    /// remove it before continuing (Anthropic's docs: continuing unchanged keeps being refused).
+    /// </summary>
+    Refused,
+
+    /// <summary>
+    /// The response reached the model's context window (<c>stop_reason: model_context_window_exceeded</c>) and is cut
+    /// off, like <see cref="MaxTokens"/>; shorten the conversation to continue.
+    /// </summary>
+    ContextWindowExceeded,
 }

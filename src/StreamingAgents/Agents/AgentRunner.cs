@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamingAgents.Http;
@@ -36,6 +35,7 @@ public sealed class AgentRunner : IAgentRunner
     /// <param name="options">Limits and behaviour; <see langword="null"/> uses the defaults.</param>
     /// <param name="timeProvider">The clock for timestamps, durations, timeouts and retry delays.</param>
     /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every wrong setting.</exception>
     public AgentRunner(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions? options = null, TimeProvider? timeProvider = null, ILogger<AgentRunner>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -43,7 +43,12 @@ public sealed class AgentRunner : IAgentRunner
         _client = client;
         _tools = tools;
         _options = options ?? new AgentRunnerOptions();
-        _options.Validate();
+        IReadOnlyList<string> problems = _options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
+        }
+
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<AgentRunner>.Instance;
     }
@@ -62,13 +67,13 @@ public sealed class AgentRunner : IAgentRunner
 
     private async IAsyncEnumerable<AgentEvent> RunCoreAsync(MessageRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var events = new AgentEventBuffer(_options.MaxBufferedEvents);
         using var runCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var run = new AgentRun(_client, _tools, _options, _timeProvider, _logger, request, events.Writer);
+        using var run = new AgentRun(_client, _tools, _options, _timeProvider, _logger, request, events);
         Task execution = Task.Run(() => run.ExecuteAsync(runCancellation.Token), CancellationToken.None);
         try
         {
-            await foreach (AgentEvent agentEvent in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            await foreach (AgentEvent agentEvent in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 yield return agentEvent;
             }

@@ -16,9 +16,13 @@ public sealed class AgentRunnerOptions
     public int MaxConsecutiveToolErrors { get; set; } = 3;
 
     /// <summary>
-    /// Gets or sets how many times a turn whose stream fails midway (an <c>error</c> event such as
+    /// Gets or sets how many times a turn whose stream fails after its first event (an <c>error</c> event such as
     /// <c>overloaded_error</c>, a dropped connection, a liveness timeout) starts again. Defaults to 2.
     /// </summary>
+    /// <remarks>
+    /// Failures before the first event are the client's to retry (<see cref="Http.AnthropicClientOptions.MaxRetries"/>);
+    /// the runner does not retry them again, so the two budgets never multiply.
+    /// </remarks>
     public int MaxStreamRetries { get; set; } = 2;
 
     /// <summary>Gets or sets the delay before the first turn retry; later ones grow linearly. Defaults to 1 s.</summary>
@@ -36,20 +40,55 @@ public sealed class AgentRunnerOptions
     /// </summary>
     public int MaxInputSnapshotBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Checks the settings.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
-    public void Validate()
+    /// <summary>
+    /// Gets or sets how many events may wait for a slow consumer. When that many are waiting, reading the model
+    /// stream pauses until the consumer catches up; no event is dropped. Defaults to 2048.
+    /// </summary>
+    /// <remarks>
+    /// Tool status reports (<see cref="Tools.ToolContext.ReportStatus"/>) cannot wait, so a tool may add a few
+    /// beyond the limit.
+    /// </remarks>
+    public int MaxBufferedEvents { get; set; } = 2048;
+
+    /// <summary>Lists what is out of range, one sentence per setting.</summary>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTurns, nameof(MaxTurns));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConcurrentTools, nameof(MaxConcurrentTools));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConsecutiveToolErrors, nameof(MaxConsecutiveToolErrors));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxStreamRetries, nameof(MaxStreamRetries));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxInputSnapshotBytes, nameof(MaxInputSnapshotBytes));
+        var problems = new List<string>();
+        AtLeast(problems, MaxTurns, 1, nameof(MaxTurns));
+        AtLeast(problems, MaxConcurrentTools, 1, nameof(MaxConcurrentTools));
+        AtLeast(problems, MaxConsecutiveToolErrors, 1, nameof(MaxConsecutiveToolErrors));
+        AtLeast(problems, MaxStreamRetries, 0, nameof(MaxStreamRetries));
+        AtLeast(problems, MaxInputSnapshotBytes, 0, nameof(MaxInputSnapshotBytes));
+        AtLeast(problems, MaxBufferedEvents, 1, nameof(MaxBufferedEvents));
         if (ToolTimeout <= TimeSpan.Zero && ToolTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(ToolTimeout), ToolTimeout, "ToolTimeout must be positive, or Timeout.InfiniteTimeSpan.");
+            problems.Add($"AgentRunnerOptions.ToolTimeout must be positive (or Timeout.InfiniteTimeSpan for none); it is {ToolTimeout}.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(StreamRetryDelay, TimeSpan.Zero, nameof(StreamRetryDelay));
+        if (StreamRetryDelay < TimeSpan.Zero)
+        {
+            problems.Add($"AgentRunnerOptions.StreamRetryDelay must not be negative; it is {StreamRetryDelay}.");
+        }
+
+        if (!Enum.IsDefined(OnMaxTokens))
+        {
+            problems.Add($"AgentRunnerOptions.OnMaxTokens must be EndRun or Continue; it is {OnMaxTokens}.");
+        }
+
+        if (!Enum.IsDefined(ToolErrorDetail))
+        {
+            problems.Add($"AgentRunnerOptions.ToolErrorDetail must be Message, None or Full; it is {ToolErrorDetail}.");
+        }
+
+        return problems;
+    }
+
+    private static void AtLeast(List<string> problems, int value, int minimum, string name)
+    {
+        if (value < minimum)
+        {
+            problems.Add($"AgentRunnerOptions.{name} must be at least {minimum}; it is {value}.");
+        }
     }
 }

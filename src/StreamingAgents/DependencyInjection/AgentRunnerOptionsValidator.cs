@@ -1,21 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StreamingAgents.Agents;
+using StreamingAgents.Tools;
 
 namespace StreamingAgents.DependencyInjection;
 
-/// <summary>Reports an out-of-range runner setting at startup, naming it.</summary>
-internal sealed class AgentRunnerOptionsValidator : IValidateOptions<AgentRunnerOptions>
+/// <summary>
+/// Reports every out-of-range runner setting at startup, each naming the setting, and a tool registry that cannot be
+/// built (two tools with one name), so neither waits for the first run to surface.
+/// </summary>
+internal sealed class AgentRunnerOptionsValidator(IServiceProvider services) : IValidateOptions<AgentRunnerOptions>
 {
     public ValidateOptionsResult Validate(string? name, AgentRunnerOptions options)
     {
+        var problems = new List<string>(options.Validate());
         try
         {
-            options.Validate();
-            return ValidateOptionsResult.Success;
+            _ = services.GetService<IToolRegistry>();
         }
-        catch (ArgumentOutOfRangeException exception)
+        catch (ArgumentException invalidTools)
         {
-            return ValidateOptionsResult.Fail($"AgentRunnerOptions.{exception.ParamName}: {exception.Message}");
+            problems.Add(invalidTools.Message);
         }
+
+        return OptionsProblems.ToResult(problems);
     }
 }

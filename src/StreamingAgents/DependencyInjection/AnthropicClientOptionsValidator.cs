@@ -6,9 +6,5 @@ namespace StreamingAgents.DependencyInjection;
 /// <summary>Reports every invalid setting at startup, each naming the setting.</summary>
 internal sealed class AnthropicClientOptionsValidator : IValidateOptions<AnthropicClientOptions>
 {
-    public ValidateOptionsResult Validate(string? name, AnthropicClientOptions options)
-    {
-        IReadOnlyList<string> problems = options.Validate();
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
+    public ValidateOptionsResult Validate(string? name, AnthropicClientOptions options) => OptionsProblems.ToResult(options.Validate());
 }

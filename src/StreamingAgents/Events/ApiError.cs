@@ -7,10 +7,10 @@ namespace StreamingAgents.Events;
 public sealed record ApiError
 {
     /// <summary>Gets the error type, for example <c>overloaded_error</c> or <c>rate_limit_error</c>.</summary>
-    public string Type { get; init; } = string.Empty;
+    public string Type { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the API's description of the error.</summary>
-    public string Message { get; init; } = string.Empty;
+    public string Message { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
     [JsonExtensionData]

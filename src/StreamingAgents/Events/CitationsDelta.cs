@@ -14,5 +14,5 @@ public sealed record CitationsDelta : ContentBlockDelta
     public override string Type => WireType;
 
     /// <summary>Gets the citation.</summary>
-    public Citation Citation { get; init; } = new();
+    public required Citation Citation { get; init; }
 }

@@ -13,8 +13,8 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     public override string Type => WireType;
 
     /// <summary>Gets the index of the block the delta applies to.</summary>
-    public int Index { get; init; }
+    public required int Index { get; init; }
 
     /// <summary>Gets the delta.</summary>
-    public ContentBlockDelta Delta { get; init; } = new TextDelta();
+    public required ContentBlockDelta Delta { get; init; }
 }

@@ -16,8 +16,8 @@ public sealed record ContentBlockStartEvent : StreamEvent
     public override string Type => WireType;
 
     /// <summary>Gets the block's index in the message content.</summary>
-    public int Index { get; init; }
+    public required int Index { get; init; }
 
     /// <summary>Gets the block as it starts (empty text, empty input).</summary>
-    public ContentBlock ContentBlock { get; init; } = new TextBlock();
+    public required ContentBlock ContentBlock { get; init; }
 }

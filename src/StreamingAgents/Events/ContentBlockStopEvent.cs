@@ -13,5 +13,5 @@ public sealed record ContentBlockStopEvent : StreamEvent
     public override string Type => WireType;
 
     /// <summary>Gets the index of the block that stopped.</summary>
-    public int Index { get; init; }
+    public required int Index { get; init; }
 }

@@ -16,5 +16,8 @@ public sealed record ErrorEvent : StreamEvent
     public override string Type => WireType;
 
     /// <summary>Gets the error.</summary>
-    public ApiError Error { get; init; } = new();
+    public required ApiError Error { get; init; }
+
+    /// <summary>Gets the request ID the event carries (errors name their request), if it has one.</summary>
+    public string? RequestId { get; init; }
 }

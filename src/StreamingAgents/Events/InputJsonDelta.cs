@@ -16,5 +16,5 @@ public sealed record InputJsonDelta : ContentBlockDelta
     public override string Type => WireType;
 
     /// <summary>Gets the JSON fragment.</summary>
-    public string PartialJson { get; init; } = string.Empty;
+    public required string PartialJson { get; init; }
 }

@@ -13,7 +13,7 @@ public sealed record MessageDeltaEvent : StreamEvent
     public override string Type => WireType;
 
     /// <summary>Gets the changed message fields.</summary>
-    public MessageDelta Delta { get; init; } = new();
+    public required MessageDelta Delta { get; init; }
 
     /// <summary>Gets the cumulative usage, or <see langword="null"/> if the event carried none.</summary>
     public MessageDeltaUsage? Usage { get; init; }

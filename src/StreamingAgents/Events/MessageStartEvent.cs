@@ -14,5 +14,5 @@ public sealed record MessageStartEvent : StreamEvent
     public override string Type => WireType;
 
     /// <summary>Gets the message as it starts.</summary>
-    public Message Message { get; init; } = new();
+    public required Message Message { get; init; }
 }

@@ -13,5 +13,5 @@ public sealed record SignatureDelta : ContentBlockDelta
     public override string Type => WireType;
 
     /// <summary>Gets the signature.</summary>
-    public string Signature { get; init; } = string.Empty;
+    public required string Signature { get; init; }
 }

@@ -9,7 +9,7 @@ namespace StreamingAgents.Events;
 /// <remarks>
 /// Nearly every event of a stream is a <c>content_block_delta</c>, so its usual shape is read directly with
 /// <see cref="Utf8JsonReader"/>; any other shape, and every other event, goes through the source-generated
-/// <see cref="AnthropicJsonContext"/>, which also handles unknown types.
+/// <see cref="AnthropicJsonContext"/>, which also handles unknown types and reports what is wrong with bad data.
 /// </remarks>
 internal static class StreamEventDecoder
 {
@@ -36,57 +36,60 @@ internal static class StreamEventDecoder
         }
     }
 
-    /// <summary>Reads <c>{"type":"content_block_delta","index":N,"delta":{"type":T,...}}</c>, or returns null.</summary>
+    /// <summary>
+    /// Reads <c>{"type":"content_block_delta","index":N,"delta":{"type":T,...}}</c>, or returns null for any other
+    /// shape (the general path then decides, and reports what is wrong).
+    /// </summary>
     private static ContentBlockDeltaEvent? TryReadContentBlockDelta(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        try
         {
-            return null;
-        }
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
 
-        int index = -1;
-        ContentBlockDelta? delta = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            int index = -1;
+            ContentBlockDelta? delta = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    if (!ReadString(ref reader) || !reader.ValueTextEquals(ContentBlockDeltaEvent.WireType))
+                    {
+                        return null;
+                    }
+                }
+                else if (reader.ValueTextEquals("index"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index) || index < 0)
+                    {
+                        return null;
+                    }
+                }
+                else if (!reader.ValueTextEquals("delta"u8) || !reader.Read() || (delta = TryReadDelta(ref reader)) is null)
+                {
+                    return null; // a field we do not model, or an unusual delta: the general path keeps its semantics
+                }
+            }
+
+            return index >= 0 && delta is not null && reader.TokenType == JsonTokenType.EndObject
+                ? new ContentBlockDeltaEvent { Index = index, Delta = delta }
+                : null;
+        }
+        catch (InvalidOperationException)
         {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                if (!reader.Read() || !reader.ValueTextEquals(ContentBlockDeltaEvent.WireType))
-                {
-                    return null;
-                }
-            }
-            else if (reader.ValueTextEquals("index"u8))
-            {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index) || index < 0)
-                {
-                    return null;
-                }
-            }
-            else if (reader.ValueTextEquals("delta"u8))
-            {
-                if (!reader.Read() || (delta = TryReadDelta(ref reader)) is null)
-                {
-                    return null;
-                }
-            }
-            else
-            {
-                return null; // a field we do not model: let the general path keep its semantics
-            }
+            return null; // text that is not valid UTF-8: the general path reports it
         }
-
-        return index >= 0 && delta is not null && reader.TokenType == JsonTokenType.EndObject
-            ? new ContentBlockDeltaEvent { Index = index, Delta = delta }
-            : null;
     }
 
     /// <summary>Reads a delta whose first property is its type and second its single payload string.</summary>
     private static ContentBlockDelta? TryReadDelta(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject
-            || !reader.Read() || !reader.ValueTextEquals("type"u8)
-            || !reader.Read() || reader.TokenType != JsonTokenType.String)
+            || !ReadPropertyName(ref reader) || !reader.ValueTextEquals("type"u8)
+            || !ReadString(ref reader))
         {
             return null;
         }
@@ -102,7 +105,7 @@ internal static class StreamEventDecoder
             2 => "thinking"u8,
             _ => default,
         };
-        if (kind < 0 || !reader.Read() || !reader.ValueTextEquals(payloadName) || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        if (kind < 0 || !ReadPropertyName(ref reader) || !reader.ValueTextEquals(payloadName) || !ReadString(ref reader))
         {
             return null;
         }
@@ -133,12 +136,15 @@ internal static class StreamEventDecoder
         int index = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool isType = reader.ValueTextEquals("type"u8);
-            bool isIndex = reader.ValueTextEquals("index"u8);
-            if (!reader.Read()
-                || (isType && !reader.ValueTextEquals(ContentBlockStopEvent.WireType))
-                || (isIndex && (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index)))
-                || (!isType && !isIndex))
+            if (reader.ValueTextEquals("type"u8))
+            {
+                if (!ReadString(ref reader) || !reader.ValueTextEquals(ContentBlockStopEvent.WireType))
+                {
+                    return null;
+                }
+            }
+            else if (!reader.ValueTextEquals("index"u8)
+                || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index))
             {
                 return null;
             }
@@ -146,4 +152,8 @@ internal static class StreamEventDecoder
 
         return index >= 0 && reader.TokenType == JsonTokenType.EndObject ? new ContentBlockStopEvent { Index = index } : null;
     }
+
+    private static bool ReadString(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.String;
+
+    private static bool ReadPropertyName(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
 }

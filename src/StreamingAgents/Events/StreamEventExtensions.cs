@@ -16,7 +16,7 @@ public static class StreamEventExtensions
     public static async Task<Message> ToMessageAsync(this IAsyncEnumerable<StreamEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var accumulator = new MessageAccumulator();
+        using var accumulator = new MessageAccumulator();
         int count = 0;
         string? lastType = null;
         try
@@ -30,11 +30,16 @@ public static class StreamEventExtensions
         }
         catch (StreamTruncatedException truncated) when (truncated.PartialMessage is null && accumulator.HasStarted)
         {
+            accumulator.Dispose(); // freezes cut-off blocks
             throw new StreamTruncatedException(truncated.EventCount, truncated.EventType, accumulator.Message, truncated);
         }
 
-        return accumulator.IsComplete
-            ? accumulator.Message
-            : throw new StreamTruncatedException(count, lastType, accumulator.HasStarted ? accumulator.Message : null);
+        if (accumulator.IsComplete)
+        {
+            return accumulator.Message;
+        }
+
+        accumulator.Dispose();
+        throw new StreamTruncatedException(count, lastType, accumulator.HasStarted ? accumulator.Message : null);
     }
 }

@@ -40,7 +40,7 @@ public static class StreamEventReader
             StreamEvent decoded = StreamEventDecoder.Decode(sse.EventType, sse.Utf8Data.Span);
             if (decoded is ErrorEvent error)
             {
-                throw AnthropicApiException.FromErrorEvent(error, requestId);
+                throw AnthropicApiException.FromErrorEvent(error, requestId ?? error.RequestId);
             }
 
             count++;

@@ -13,5 +13,5 @@ public sealed record TextDelta : ContentBlockDelta
     public override string Type => WireType;
 
     /// <summary>Gets the text to append.</summary>
-    public string Text { get; init; } = string.Empty;
+    public required string Text { get; init; }
 }

@@ -13,5 +13,5 @@ public sealed record ThinkingDelta : ContentBlockDelta
     public override string Type => WireType;
 
     /// <summary>Gets the thinking text to append.</summary>
-    public string Thinking { get; init; } = string.Empty;
+    public required string Thinking { get; init; }
 }

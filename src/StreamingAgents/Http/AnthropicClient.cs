@@ -27,6 +27,7 @@ public sealed partial class AnthropicClient : IAnthropicClient
     private readonly HttpClient _httpClient;
     private readonly AnthropicClientOptions _options;
     private readonly string _apiKey;
+    private readonly SecretScrubber _scrubber;
     private readonly Uri _endpoint;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -44,13 +45,14 @@ public sealed partial class AnthropicClient : IAnthropicClient
         IReadOnlyList<string> problems = options.Validate();
         if (problems.Count > 0)
         {
-            throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
         }
 
         _httpClient = httpClient;
         _options = options;
         _apiKey = options.ResolveApiKey()!;
-        _endpoint = new Uri(options.BaseUrl, "v1/messages");
+        _scrubber = new SecretScrubber(_apiKey);
+        _endpoint = options.GetMessagesEndpoint();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<AnthropicClient>.Instance;
     }
@@ -87,9 +89,10 @@ public sealed partial class AnthropicClient : IAnthropicClient
             try
             {
                 Log.Sending(_logger, model, attempt + 1);
+                liveness.BeginWait(); // the idle timeout bounds the wait for headers and the first event
                 response = await SendAsync(body, liveness).ConfigureAwait(false);
                 events = ReadEventsAsync(response, liveness).GetAsyncEnumerator(liveness.Token);
-                first = await NextAsync(events, liveness).ConfigureAwait(false)
+                first = await NextAsync(events, liveness, _scrubber.With(response.RequestMessage), isWaiting: true).ConfigureAwait(false)
                     ?? throw new StreamTruncatedException(0, null);
             }
             catch (Exception exception)
@@ -113,10 +116,11 @@ public sealed partial class AnthropicClient : IAnthropicClient
             }
 
             // From here on the caller has output: failures propagate, never retried.
+            SecretScrubber scrubber = _scrubber.With(response.RequestMessage);
             try
             {
                 yield return first;
-                while (await NextAsync(events, liveness).ConfigureAwait(false) is { } next)
+                while (await NextAsync(events, liveness, scrubber, isWaiting: false).ConfigureAwait(false) is { } next)
                 {
                     yield return next;
                 }
@@ -144,12 +148,39 @@ public sealed partial class AnthropicClient : IAnthropicClient
         request.Headers.Accept.Add(s_eventStream);
         request.Content = new ByteArrayContent(body) { Headers = { ContentType = s_json } };
 
-        HttpResponseMessage response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, liveness.Token).ConfigureAwait(false);
+        // A handler that ignores cancellation must not hold the caller past the idle timeout; a response it returns
+        // after that is disposed, never leaked.
+        Task<HttpResponseMessage> sending = _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, liveness.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await sending.WaitAsync(liveness.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!sending.IsCompleted)
+        {
+            _ = sending.ContinueWith(
+                static late =>
+                {
+                    if (late.IsCompletedSuccessfully)
+                    {
+                        late.Result.Dispose();
+                    }
+                    else
+                    {
+                        _ = late.Exception; // observed: a failure nobody waits for any more
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             using (response)
             {
-                throw await ApiErrorReader.ReadAsync(response, _timeProvider, liveness.Token).ConfigureAwait(false);
+                throw await ApiErrorReader.ReadAsync(response, _timeProvider, _scrubber.With(response.RequestMessage), liveness.Token).ConfigureAwait(false);
             }
         }
 
@@ -159,7 +190,7 @@ public sealed partial class AnthropicClient : IAnthropicClient
     private static async IAsyncEnumerable<StreamEvent> ReadEventsAsync(HttpResponseMessage response, StreamLiveness liveness)
     {
         string? requestId = response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
-        Stream body = await response.Content.ReadAsStreamAsync(liveness.Token).ConfigureAwait(false);
+        Stream body = await response.Content.ReadAsStreamAsync(liveness.Token).WaitAsync(liveness.Token).ConfigureAwait(false);
         var watched = new LivenessStream(body, liveness);
         await using (watched.ConfigureAwait(false))
         {
@@ -171,23 +202,39 @@ public sealed partial class AnthropicClient : IAnthropicClient
         }
     }
 
-    /// <summary>The next event, with a liveness timeout reported as such rather than as a cancellation.</summary>
-    private static async ValueTask<StreamEvent?> NextAsync(IAsyncEnumerator<StreamEvent> events, StreamLiveness liveness)
+    /// <summary>
+    /// The next event. Only the wait for it counts against the liveness timeouts (not the caller's time with the
+    /// previous one); a timeout is reported as such rather than as a cancellation, and no secret leaves in an error.
+    /// </summary>
+    private static async ValueTask<StreamEvent?> NextAsync(IAsyncEnumerator<StreamEvent> events, StreamLiveness liveness, SecretScrubber scrubber, bool isWaiting)
     {
+        if (!isWaiting)
+        {
+            liveness.BeginWait();
+        }
+
+        StreamEvent? next = null;
         try
         {
-            if (!await events.MoveNextAsync().ConfigureAwait(false))
+            if (await events.MoveNextAsync().ConfigureAwait(false))
             {
-                return null;
+                next = events.Current;
             }
         }
         catch (OperationCanceledException cancellation) when (liveness.HasTimedOut)
         {
             throw liveness.CreateTimeoutException(cancellation);
         }
+        catch (Exception exception) when (scrubber.Scrub(exception) is var scrubbed && !ReferenceEquals(scrubbed, exception))
+        {
+            throw scrubbed;
+        }
+        finally
+        {
+            liveness.EndWait(next);
+        }
 
-        liveness.OnEvent(events.Current);
-        return events.Current;
+        return next;
     }
 
     private static async ValueTask DisposeAsync(IAsyncEnumerator<StreamEvent>? events, HttpResponseMessage? response)

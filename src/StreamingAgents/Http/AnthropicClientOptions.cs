@@ -70,9 +70,16 @@ public sealed class AnthropicClientOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(ResolveApiKey()))
+        string? apiKey = ResolveApiKey();
+        if (string.IsNullOrWhiteSpace(apiKey))
         {
             problems.Add($"AnthropicClientOptions.ApiKey is missing: set it in code or configuration, or set the {ApiKeyEnvironmentVariable} environment variable.");
+        }
+        else if (!IsHeaderToken(apiKey))
+        {
+            // Never echo the key: say what is wrong with it and where it came from.
+            string source = string.IsNullOrWhiteSpace(ApiKey) ? $" (read from {ApiKeyEnvironmentVariable})" : string.Empty;
+            problems.Add($"AnthropicClientOptions.ApiKey{source} contains whitespace, a line break or another character a header cannot carry; check for a trailing newline where it is stored.");
         }
 
         if (BaseUrl is null || !BaseUrl.IsAbsoluteUri || (BaseUrl.Scheme != Uri.UriSchemeHttps && BaseUrl.Scheme != Uri.UriSchemeHttp))
@@ -102,9 +109,14 @@ public sealed class AnthropicClientOptions
 
         CheckTimeout(IdleTimeout, nameof(IdleTimeout), problems);
         CheckTimeout(StallTimeout, nameof(StallTimeout), problems);
-        if (string.IsNullOrWhiteSpace(AnthropicVersion))
+        if (string.IsNullOrWhiteSpace(AnthropicVersion) || !IsHeaderToken(AnthropicVersion))
         {
-            problems.Add($"AnthropicClientOptions.AnthropicVersion is empty; the current one is '{DefaultAnthropicVersion}'.");
+            problems.Add($"AnthropicClientOptions.AnthropicVersion must be a version such as '{DefaultAnthropicVersion}'; it is '{AnthropicVersion}'.");
+        }
+
+        if (Betas is null || Betas.Any(static beta => string.IsNullOrEmpty(beta) || !IsHeaderToken(beta) || beta.Contains(',', StringComparison.Ordinal)))
+        {
+            problems.Add("AnthropicClientOptions.Betas must hold beta names without spaces, commas or line breaks.");
         }
 
         return problems;
@@ -117,7 +129,18 @@ public sealed class AnthropicClientOptions
         $"StallTimeout = {StallTimeout}, AnthropicVersion = {AnthropicVersion}, Betas = [{string.Join(", ", Betas)}], " +
         $"ApiKey = {(string.IsNullOrEmpty(ResolveApiKey()) ? "(not set)" : "(set)")}";
 
+    /// <summary>The Messages endpoint under <see cref="BaseUrl"/>, keeping any path it has (a gateway's prefix).</summary>
+    internal Uri GetMessagesEndpoint()
+    {
+        var builder = new UriBuilder(BaseUrl);
+        builder.Path = builder.Path.TrimEnd('/') + "/v1/messages";
+        return builder.Uri;
+    }
+
     internal string? ResolveApiKey() => string.IsNullOrWhiteSpace(ApiKey) ? Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) : ApiKey;
+
+    /// <summary>Visible ASCII only: what an HTTP header value can carry without folding or escaping.</summary>
+    private static bool IsHeaderToken(string value) => !value.AsSpan().ContainsAnyExceptInRange('!', '~');
 
     private static void CheckTimeout(TimeSpan value, string name, List<string> problems)
     {

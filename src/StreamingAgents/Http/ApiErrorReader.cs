@@ -9,7 +9,8 @@ internal static class ApiErrorReader
 {
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static async Task<AnthropicApiException> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>Reads the error; <paramref name="scrubber"/> removes secrets a server or proxy may echo in it.</summary>
+    public static async Task<AnthropicApiException> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, SecretScrubber scrubber, CancellationToken cancellationToken)
     {
         byte[] body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         string? requestId = response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
@@ -18,7 +19,7 @@ internal static class ApiErrorReader
             ? string.Equals(values.FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)
             : null;
 
-        return new AnthropicApiException(errorType, message, response.StatusCode, requestId ?? bodyRequestId)
+        return new AnthropicApiException(scrubber.Scrub(errorType), scrubber.Scrub(message), response.StatusCode, scrubber.ScrubOrNull(requestId ?? bodyRequestId))
         {
             RetryAfter = RetryPolicy.GetServerDelay(response.Headers, timeProvider),
             ServerSaysRetry = serverSaysRetry,
@@ -50,13 +51,15 @@ internal static class ApiErrorReader
 
     private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        // WaitAsync: a body that ignores cancellation must not hold the caller; these buffers are ours to abandon.
+        Stream stream = await content.ReadAsStreamAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             byte[] buffer = new byte[MaxBodyBytes];
             int total = 0;
             int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            while (total < buffer.Length
+                && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)) > 0)
             {
                 total += read;
             }

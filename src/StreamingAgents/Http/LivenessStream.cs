@@ -1,6 +1,11 @@
+using StreamingAgents.Sse;
+
 namespace StreamingAgents.Http;
 
-/// <summary>A read-only view of a response body that tells <see cref="StreamLiveness"/> whenever bytes arrive.</summary>
+/// <summary>
+/// A read-only view of a response body that tells <see cref="StreamLiveness"/> whenever bytes arrive, and that stops
+/// waiting for a read the body does not end when its token is cancelled.
+/// </summary>
 internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : Stream
 {
     public override bool CanRead => true;
@@ -17,15 +22,21 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
         set => throw new NotSupportedException();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (read > 0)
+        ValueTask<int> read = inner.ReadAsync(buffer, cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+        {
+            return AwaitReadAsync(read, cancellationToken);
+        }
+
+        int count = read.Result;
+        if (count > 0)
         {
             liveness.OnBytesReceived();
         }
 
-        return read;
+        return new ValueTask<int>(count);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -51,5 +62,36 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// A body that ignores cancellation must not hold the client past its timeout: on cancellation the read is
+    /// abandoned (the caller then disposes the body, which ends it). The abandoned read may still write into the
+    /// buffer, so the exception is marked and the SSE reader does not return that buffer to its pool.
+    /// </summary>
+    private async ValueTask<int> AwaitReadAsync(ValueTask<int> read, CancellationToken cancellationToken)
+    {
+        Task<int> pending = read.AsTask();
+        if (!pending.IsCompleted && cancellationToken.CanBeCanceled)
+        {
+            try
+            {
+                await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException abandoned) when (!pending.IsCompleted)
+            {
+                _ = pending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                SseAbandonedRead.Mark(abandoned);
+                throw;
+            }
+        }
+
+        int count = await pending.ConfigureAwait(false);
+        if (count > 0)
+        {
+            liveness.OnBytesReceived();
+        }
+
+        return count;
     }
 }

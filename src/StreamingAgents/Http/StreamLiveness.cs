@@ -3,59 +3,158 @@ using StreamingAgents.Events;
 namespace StreamingAgents.Http;
 
 /// <summary>
-/// The two liveness timers of one response. The idle timer restarts on every byte received, so pings keep it
-/// alive; the stall timer restarts only on content events, so a stream of nothing but pings still stalls. Both
-/// cancel <see cref="Token"/>, which every read and the request itself observe.
+/// The two liveness timeouts of one response, counting only time spent waiting for the server: from the request
+/// until the first event, and from each read of the next event until it arrives. Time the caller spends holding an
+/// event is not counted. The idle clock restarts on every byte received (pings keep it alive); the stall clock
+/// restarts only on content events, so a stream of nothing but pings still stalls. When one runs out,
+/// <see cref="Token"/> is cancelled; every read and the request itself observe it.
 /// </summary>
+/// <remarks>
+/// One timer serves both clocks and is not moved on every event: when it fires early (bytes arrived, or the caller
+/// held an event meanwhile) it re-arms itself for what is left, so an event costs two clock reads, not a timer update.
+/// </remarks>
 internal sealed class StreamLiveness : IDisposable
 {
-    private readonly CancellationTokenSource _idle;
-    private readonly CancellationTokenSource _stall;
-    private readonly CancellationTokenSource _linked;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _stallTimeout;
     private readonly CancellationToken _callerToken;
+    private readonly CancellationTokenSource _expired = new();
+    private readonly CancellationTokenSource _linked;
+    private readonly ITimer? _timer;
+    private readonly Lock _lock = new();
+
+    private bool _isWaiting;
+    private bool _isArmed;
+    private long _waitStart;
+    private long _lastByte;
+    private TimeSpan _stallLeft;
+    private StreamTimeoutKind _timedOut;
 
     public StreamLiveness(TimeProvider timeProvider, TimeSpan idleTimeout, TimeSpan stallTimeout, CancellationToken callerToken)
     {
+        _time = timeProvider;
         _idleTimeout = idleTimeout;
         _stallTimeout = stallTimeout;
+        _stallLeft = stallTimeout;
         _callerToken = callerToken;
-        _idle = new CancellationTokenSource(idleTimeout, timeProvider);
-        _stall = new CancellationTokenSource(stallTimeout, timeProvider);
-        _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _idle.Token, _stall.Token);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _expired.Token);
+        if (idleTimeout != Timeout.InfiniteTimeSpan || stallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            _timer = timeProvider.CreateTimer(static state => ((StreamLiveness)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private enum StreamTimeoutKind
+    {
+        None,
+        Idle,
+        Stall,
     }
 
     public CancellationToken Token => _linked.Token;
 
+    /// <summary>Gets whether a liveness timeout, not the caller, cancelled the token.</summary>
+    public bool HasTimedOut => !_callerToken.IsCancellationRequested && _timedOut != StreamTimeoutKind.None;
+
+    /// <summary>The caller waits for the server (sends the request, or asks for the next event).</summary>
+    public void BeginWait()
+    {
+        if (_timer is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            long now = _time.GetTimestamp();
+            _isWaiting = true;
+            _waitStart = _lastByte = now;
+            if (!_isArmed)
+            {
+                Arm(now);
+            }
+        }
+    }
+
+    /// <summary>Bytes arrived: the idle clock starts again (the timer catches up when it next fires).</summary>
     public void OnBytesReceived()
     {
-        if (_idleTimeout != Timeout.InfiniteTimeSpan && !_idle.IsCancellationRequested)
+        if (_timer is not null)
         {
-            _idle.CancelAfter(_idleTimeout);
+            Volatile.Write(ref _lastByte, _time.GetTimestamp());
         }
     }
 
-    public void OnEvent(StreamEvent streamEvent)
+    /// <summary>The wait ended with <paramref name="received"/>; a content event restarts the stall clock.</summary>
+    public void EndWait(StreamEvent? received)
     {
-        if (streamEvent is not PingEvent && _stallTimeout != Timeout.InfiniteTimeSpan && !_stall.IsCancellationRequested)
+        if (_timer is null)
         {
-            _stall.CancelAfter(_stallTimeout);
+            return;
+        }
+
+        lock (_lock)
+        {
+            _isWaiting = false;
+            _stallLeft = received is null or PingEvent ? _stallLeft - _time.GetElapsedTime(_waitStart) : _stallTimeout;
         }
     }
-
-    /// <summary>Gets whether a liveness timer, not the caller, cancelled the token.</summary>
-    public bool HasTimedOut => !_callerToken.IsCancellationRequested && (_idle.IsCancellationRequested || _stall.IsCancellationRequested);
 
     public StreamTimeoutException CreateTimeoutException(Exception cancellation) =>
-        _idle.IsCancellationRequested
+        _timedOut == StreamTimeoutKind.Idle
             ? new StreamIdleTimeoutException(_idleTimeout, cancellation)
             : new StreamStallTimeoutException(_stallTimeout, cancellation);
 
     public void Dispose()
     {
+        _timer?.Dispose();
         _linked.Dispose();
-        _idle.Dispose();
-        _stall.Dispose();
+        _expired.Dispose();
     }
+
+    private void OnTimer()
+    {
+        lock (_lock)
+        {
+            _isArmed = false;
+            if (!_isWaiting || _timedOut != StreamTimeoutKind.None)
+            {
+                return; // the caller holds an event: the clocks are stopped, and the next wait re-arms
+            }
+
+            long now = _time.GetTimestamp();
+            if (IdleLeft(now) <= TimeSpan.Zero)
+            {
+                _timedOut = StreamTimeoutKind.Idle;
+            }
+            else if (StallLeft(now) <= TimeSpan.Zero)
+            {
+                _timedOut = StreamTimeoutKind.Stall;
+            }
+            else
+            {
+                Arm(now);
+                return;
+            }
+        }
+
+        _expired.Cancel();
+    }
+
+    private void Arm(long now)
+    {
+        TimeSpan due = IdleLeft(now) < StallLeft(now) ? IdleLeft(now) : StallLeft(now);
+        if (due != TimeSpan.MaxValue)
+        {
+            _isArmed = true;
+            _timer!.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private TimeSpan IdleLeft(long now) =>
+        _idleTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _idleTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastByte), now);
+
+    private TimeSpan StallLeft(long now) =>
+        _stallTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _stallLeft - _time.GetElapsedTime(_waitStart, now);
 }

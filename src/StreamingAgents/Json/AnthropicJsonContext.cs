@@ -15,7 +15,8 @@ namespace StreamingAgents.Json;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.Strict)]
+    NumberHandling = JsonNumberHandling.Strict,
+    RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(Message))]
 [JsonSerializable(typeof(ContentBlock))]
 [JsonSerializable(typeof(TextBlock))]
@@ -45,5 +46,6 @@ namespace StreamingAgents.Json;
 [JsonSerializable(typeof(List<TextBlock>))]
 [JsonSerializable(typeof(IReadOnlyList<TextBlock>))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(AgentEvent))]
 public sealed partial class AnthropicJsonContext : JsonSerializerContext;

@@ -18,7 +18,7 @@ internal sealed class ContentBlockDeltaJsonConverter : PolymorphicJsonConverter<
 
     protected override ContentBlockDelta CreateUnknown(string type, JsonElement json) => new UnknownDelta(type, json);
 
-    public override void Write(Utf8JsonWriter writer, ContentBlockDelta value, JsonSerializerOptions options)
+    protected override void WriteKnown(Utf8JsonWriter writer, ContentBlockDelta value, JsonSerializerOptions options)
     {
         switch (value)
         {

@@ -21,7 +21,7 @@ internal sealed class ContentBlockJsonConverter : PolymorphicJsonConverter<Conte
 
     protected override ContentBlock CreateUnknown(string type, JsonElement json) => new UnknownContentBlock(type, json);
 
-    public override void Write(Utf8JsonWriter writer, ContentBlock value, JsonSerializerOptions options)
+    protected override void WriteKnown(Utf8JsonWriter writer, ContentBlock value, JsonSerializerOptions options)
     {
         switch (value)
         {

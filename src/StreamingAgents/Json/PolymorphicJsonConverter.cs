@@ -12,11 +12,14 @@ namespace StreamingAgents.Json;
 internal abstract class PolymorphicJsonConverter<TBase> : JsonConverter<TBase>
     where TBase : class
 {
+    // A null where a block, delta or event belongs (a list element included) is malformed input, not an absent value.
+    public sealed override bool HandleNull => true;
+
     public sealed override TBase Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException($"Expected a JSON object for {typeof(TBase).Name}, found {reader.TokenType}.");
+            throw new JsonException($"Expected a JSON object for a {typeof(TBase).Name}, found {reader.TokenType}.");
         }
 
         string? type = PeekType(reader);
@@ -30,6 +33,20 @@ internal abstract class PolymorphicJsonConverter<TBase> : JsonConverter<TBase>
 
     protected static T Read<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) =>
         JsonSerializer.Deserialize(ref reader, Info<T>(options)) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
+
+    public sealed override void Write(Utf8JsonWriter writer, TBase value, JsonSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        WriteKnown(writer, value, options);
+    }
+
+    /// <summary>Writes a value that is not null.</summary>
+    protected abstract void WriteKnown(Utf8JsonWriter writer, TBase value, JsonSerializerOptions options);
 
     protected static void Write<T>(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
         JsonSerializer.Serialize(writer, value, Info<T>(options));

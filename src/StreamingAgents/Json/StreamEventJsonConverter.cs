@@ -21,7 +21,7 @@ internal sealed class StreamEventJsonConverter : PolymorphicJsonConverter<Stream
 
     protected override StreamEvent CreateUnknown(string type, JsonElement json) => new UnknownStreamEvent(type, json);
 
-    public override void Write(Utf8JsonWriter writer, StreamEvent value, JsonSerializerOptions options)
+    protected override void WriteKnown(Utf8JsonWriter writer, StreamEvent value, JsonSerializerOptions options)
     {
         switch (value)
         {

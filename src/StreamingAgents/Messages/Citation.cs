@@ -12,7 +12,7 @@ public sealed record Citation
 {
     /// <summary>Gets the citation kind, for example <c>char_location</c> or <c>web_search_result_location</c>.</summary>
     [JsonPropertyOrder(-100)]
-    public string Type { get; init; } = string.Empty;
+    public string Type { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the text being cited.</summary>
     public string? CitedText { get; init; }

@@ -13,5 +13,5 @@ public sealed record ImageBlock : ContentBlock
     public override string Type => WireType;
 
     /// <summary>Gets where the image comes from.</summary>
-    public ImageSource Source { get; init; } = new();
+    public ImageSource Source { get => field ?? new(); init; } = new();
 }

@@ -4,7 +4,7 @@ namespace StreamingAgents.Messages;
 public sealed record ImageSource
 {
     /// <summary>Gets the source kind: <c>base64</c> or <c>url</c>.</summary>
-    public string Type { get; init; } = "base64";
+    public string Type { get => field ?? "base64"; init; } = "base64";
 
     /// <summary>Gets the media type of base64 data, for example <c>image/png</c>.</summary>
     public string? MediaType { get; init; }

@@ -10,19 +10,19 @@ namespace StreamingAgents.Messages;
 public sealed record Message
 {
     /// <summary>Gets the message ID.</summary>
-    public string Id { get; init; } = string.Empty;
+    public string Id { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the object type, always <c>message</c>.</summary>
-    public string Type { get; init; } = "message";
+    public string Type { get => field ?? "message"; init; } = "message";
 
     /// <summary>Gets the author's role, <c>assistant</c> for model output.</summary>
-    public string Role { get; init; } = "assistant";
+    public string Role { get => field ?? "assistant"; init; } = "assistant";
 
     /// <summary>Gets the model that produced the message.</summary>
-    public string Model { get; init; } = string.Empty;
+    public string Model { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the content blocks, in index order.</summary>
-    public IReadOnlyList<ContentBlock> Content { get; init; } = [];
+    public IReadOnlyList<ContentBlock> Content { get => field ?? []; init; } = [];
 
     /// <summary>Gets why the model stopped, or <see langword="null"/> while it is still generating.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
@@ -32,8 +32,11 @@ public sealed record Message
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? StopSequence { get; init; }
 
+    /// <summary>Gets the details of a <see cref="StopReason.Refusal"/>, or <see langword="null"/> for other stop reasons.</summary>
+    public StopDetails? StopDetails { get; init; }
+
     /// <summary>Gets the token usage.</summary>
-    public Usage Usage { get; init; } = new();
+    public Usage Usage { get => field ?? new(); init; } = new();
 
     /// <summary>Gets the fields this model does not name (for example <c>container</c>), kept for round trips.</summary>
     [JsonExtensionData]

@@ -54,6 +54,11 @@ public sealed partial class MessageAccumulator
         /// <summary>Applies a known delta; throws when it does not fit this kind of block.</summary>
         protected abstract void ApplyKnown(ContentBlockDelta delta);
 
+        /// <summary>Keeps the block as it is now and releases what it holds; it may still be built, not changed.</summary>
+        public virtual void Freeze()
+        {
+        }
+
         protected virtual void OnStopped()
         {
         }
@@ -126,12 +131,22 @@ public sealed partial class MessageAccumulator
                 throw Mismatch(delta, start.Type);
             }
 
-            (_json ??= new PartialJsonAccumulator()).Append(inputJson.PartialJson);
+            try
+            {
+                (_json ??= new PartialJsonAccumulator()).Append(inputJson.PartialJson);
+            }
+            catch (InvalidDataException tooLong)
+            {
+                throw new StreamProtocolException(
+                    $"The input of tool call block {Index} is longer than {PartialJsonAccumulator.DefaultMaxLength} bytes.", ContentBlockDeltaEvent.WireType, Index, tooLong);
+            }
         }
 
-        protected override void OnStopped()
+        protected override void OnStopped() => Freeze();
+
+        public override void Freeze()
         {
-            _final = Evaluate(start, _json);
+            _final ??= Evaluate(start, _json);
             _json?.Dispose();
             _json = null;
         }
@@ -141,7 +156,11 @@ public sealed partial class MessageAccumulator
             if (json is null || json.Length == 0)
             {
                 // No fragments: the input is whatever the start event carried ({} for a tool without parameters).
-                return start with { InputJson = start.InputJson ?? string.Empty, InputStatus = ToolInputStatus.Complete };
+                return start with
+                {
+                    InputJson = start.InputJson ?? string.Empty,
+                    InputStatus = JsonElements.IsWritable(start.Input) ? ToolInputStatus.Complete : ToolInputStatus.Invalid,
+                };
             }
 
             string text = json.GetText();
@@ -149,16 +168,29 @@ public sealed partial class MessageAccumulator
             {
                 try
                 {
-                    return start with { Input = json.Complete(), InputJson = text, InputStatus = ToolInputStatus.Complete };
+                    JsonElement input = json.Complete();
+                    if (JsonElements.IsWritable(input))
+                    {
+                        return start with { Input = input, InputJson = text, InputStatus = ToolInputStatus.Complete };
+                    }
                 }
                 catch (JsonException)
                 {
-                    return start with { Input = json.GetSnapshot(), InputJson = text, InputStatus = ToolInputStatus.Invalid };
+                    // Not valid JSON after all: reported as invalid below.
                 }
+
+                return start with { Input = WritableSnapshot(json), InputJson = text, InputStatus = ToolInputStatus.Invalid };
             }
 
             ToolInputStatus status = json.IsValid ? ToolInputStatus.Incomplete : ToolInputStatus.Invalid;
-            return start with { Input = json.GetSnapshot(), InputJson = text, InputStatus = status };
+            return start with { Input = WritableSnapshot(json), InputJson = text, InputStatus = status };
+        }
+
+        /// <summary>The best-effort value, or <c>{}</c> when even that cannot be written back (the raw text stays).</summary>
+        private static JsonElement WritableSnapshot(PartialJsonAccumulator json)
+        {
+            JsonElement snapshot = json.GetSnapshot();
+            return JsonElements.IsWritable(snapshot) ? snapshot : JsonElements.EmptyObject;
         }
     }
 

@@ -14,16 +14,20 @@ namespace StreamingAgents.Messages;
 /// <para>Events the protocol does not allow throw <see cref="StreamProtocolException"/> naming the event and index.
 /// Forward compatibility: unknown events and unknown delta types are skipped, and unknown block types are kept as
 /// <see cref="UnknownContentBlock"/>. Not thread-safe.</para>
+/// <para>Dispose it to return the pooled buffers of tool inputs still streaming when the stream ended early; the
+/// message so far stays readable after that.</para>
 /// </remarks>
-public sealed partial class MessageAccumulator
+public sealed partial class MessageAccumulator : IDisposable
 {
     private readonly List<BlockBuilder> _blocks = [];
     private Message? _start;
     private StopReason? _stopReason;
     private string? _stopSequence;
+    private StopDetails? _stopDetails;
     private Usage _usage = new();
     private Dictionary<string, JsonElement>? _additionalProperties;
     private Message? _snapshot;
+    private bool _disposed;
 
     /// <summary>Gets whether <c>message_start</c> has been added.</summary>
     public bool HasStarted => _start is not null;
@@ -53,19 +57,37 @@ public sealed partial class MessageAccumulator
         return _blocks[index].Build();
     }
 
+    /// <summary>
+    /// Freezes blocks that never stopped (the stream ended early) as they are and returns their pooled buffers.
+    /// <see cref="Message"/> and <see cref="GetContentBlock"/> keep working; adding events after this throws.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            foreach (BlockBuilder block in _blocks)
+            {
+                block.Freeze();
+            }
+        }
+    }
+
     /// <summary>Applies the next event of the stream.</summary>
     /// <param name="streamEvent">The event.</param>
     /// <exception cref="StreamProtocolException">The event is not allowed at this point of the stream.</exception>
     /// <exception cref="AnthropicApiException">The event is an <c>error</c> event.</exception>
+    /// <exception cref="ObjectDisposedException">The accumulator was disposed.</exception>
     public void Add(StreamEvent streamEvent)
     {
         ArgumentNullException.ThrowIfNull(streamEvent);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         switch (streamEvent)
         {
             case PingEvent or UnknownStreamEvent:
                 return; // keep-alives and event types added after this library: nothing to build
             case ErrorEvent error:
-                throw AnthropicApiException.FromErrorEvent(error);
+                throw AnthropicApiException.FromErrorEvent(error, error.RequestId);
             case MessageStartEvent start:
                 if (_start is not null)
                 {
@@ -124,6 +146,7 @@ public sealed partial class MessageAccumulator
         _start = message;
         _stopReason = message.StopReason;
         _stopSequence = message.StopSequence;
+        _stopDetails = message.StopDetails;
         _usage = message.Usage;
         _additionalProperties = message.AdditionalProperties is null ? null : new(message.AdditionalProperties);
         foreach (ContentBlock block in message.Content)
@@ -165,6 +188,7 @@ public sealed partial class MessageAccumulator
     {
         _stopReason = messageDelta.Delta.StopReason ?? _stopReason;
         _stopSequence = messageDelta.Delta.StopSequence ?? _stopSequence;
+        _stopDetails = messageDelta.Delta.StopDetails ?? _stopDetails;
         _additionalProperties = Merge(_additionalProperties, messageDelta.Delta.AdditionalProperties);
 
         // Usage in message_delta is cumulative: each field it carries replaces the earlier value.
@@ -196,6 +220,7 @@ public sealed partial class MessageAccumulator
             Content = content,
             StopReason = _stopReason,
             StopSequence = _stopSequence,
+            StopDetails = _stopDetails,
             Usage = _usage,
             AdditionalProperties = _additionalProperties is null ? null : new(_additionalProperties),
         };

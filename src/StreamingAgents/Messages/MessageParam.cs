@@ -10,10 +10,10 @@ public sealed record MessageParam
     public const string AssistantRole = "assistant";
 
     /// <summary>Gets the author of the turn: <c>user</c> or <c>assistant</c>.</summary>
-    public string Role { get; init; } = UserRole;
+    public string Role { get => field ?? UserRole; init; } = UserRole;
 
     /// <summary>Gets the content blocks of the turn.</summary>
-    public IReadOnlyList<ContentBlock> Content { get; init; } = [];
+    public IReadOnlyList<ContentBlock> Content { get => field ?? []; init; } = [];
 
     /// <summary>Creates a user turn with one text block.</summary>
     /// <param name="text">The user's text.</param>

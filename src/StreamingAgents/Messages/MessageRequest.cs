@@ -19,7 +19,7 @@ public sealed record MessageRequest
     public SystemPrompt? System { get; init; }
 
     /// <summary>Gets the conversation so far, alternating user and assistant turns.</summary>
-    public IReadOnlyList<MessageParam> Messages { get; init; } = [];
+    public IReadOnlyList<MessageParam> Messages { get => field ?? []; init; } = [];
 
     /// <summary>Gets the tools the model may call: client tools and server tools.</summary>
     public IReadOnlyList<ToolDefinition>? Tools { get; init; }

@@ -13,5 +13,5 @@ public sealed record RedactedThinkingBlock : ContentBlock
     public override string Type => WireType;
 
     /// <summary>Gets the encrypted thinking.</summary>
-    public string Data { get; init; } = string.Empty;
+    public string Data { get => field ?? string.Empty; init; } = string.Empty;
 }

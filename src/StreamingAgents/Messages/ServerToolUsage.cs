@@ -9,6 +9,9 @@ public sealed record ServerToolUsage
     /// <summary>Gets the number of web search requests.</summary>
     public int? WebSearchRequests { get; init; }
 
+    /// <summary>Gets the number of web fetch requests.</summary>
+    public int? WebFetchRequests { get; init; }
+
     /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }

@@ -23,8 +23,14 @@ public readonly record struct StopReason(string Value)
     /// <summary>Gets the reason reported when a long-running turn was paused; send the response back to continue.</summary>
     public static StopReason PauseTurn { get; } = new("pause_turn");
 
-    /// <summary>Gets the reason reported when the model declined to respond.</summary>
+    /// <summary>Gets the reason reported when the model declined to respond; <see cref="Message.StopDetails"/> says why.</summary>
     public static StopReason Refusal { get; } = new("refusal");
+
+    /// <summary>
+    /// Gets the reason reported when the response reached the model's context window: like <see cref="MaxTokens"/>,
+    /// the response is cut off.
+    /// </summary>
+    public static StopReason ModelContextWindowExceeded { get; } = new("model_context_window_exceeded");
 
     /// <inheritdoc/>
     public override string ToString() => Value ?? string.Empty;

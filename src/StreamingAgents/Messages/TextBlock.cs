@@ -13,7 +13,7 @@ public sealed record TextBlock : ContentBlock
     public override string Type => WireType;
 
     /// <summary>Gets the text.</summary>
-    public string Text { get; init; } = string.Empty;
+    public string Text { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the citations supporting the text, or <see langword="null"/> when it has none.</summary>
     public IReadOnlyList<Citation>? Citations { get; init; }

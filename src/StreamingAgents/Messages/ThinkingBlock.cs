@@ -13,8 +13,8 @@ public sealed record ThinkingBlock : ContentBlock
     public override string Type => WireType;
 
     /// <summary>Gets the thinking text.</summary>
-    public string Thinking { get; init; } = string.Empty;
+    public string Thinking { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the signature that verifies the thinking when it is sent back.</summary>
-    public string Signature { get; init; } = string.Empty;
+    public string Signature { get => field ?? string.Empty; init; } = string.Empty;
 }

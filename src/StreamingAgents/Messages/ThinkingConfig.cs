@@ -4,7 +4,7 @@ namespace StreamingAgents.Messages;
 public sealed record ThinkingConfig
 {
     /// <summary>Gets the mode: <c>enabled</c> or <c>disabled</c>.</summary>
-    public string Type { get; init; } = "enabled";
+    public string Type { get => field ?? "enabled"; init; } = "enabled";
 
     /// <summary>Gets how many tokens the model may spend thinking, when enabled.</summary>
     public int? BudgetTokens { get; init; }

@@ -11,16 +11,16 @@ namespace StreamingAgents.Messages;
 public abstract record ToolCallBlock : ContentBlock
 {
     /// <summary>Gets the tool call's ID, which the matching result refers to.</summary>
-    public string Id { get; init; } = string.Empty;
+    public required string Id { get; init; }
 
     /// <summary>Gets the name of the tool being called.</summary>
-    public string Name { get; init; } = string.Empty;
+    public required string Name { get; init; }
 
     /// <summary>
     /// Gets the tool input. When <see cref="InputStatus"/> is not <see cref="ToolInputStatus.Complete"/>, this is
     /// the best-effort value of the JSON that did arrive (never a silently empty object).
     /// </summary>
-    public JsonElement Input { get; init; } = JsonElements.EmptyObject;
+    public JsonElement Input { get => field.ValueKind == JsonValueKind.Undefined ? JsonElements.EmptyObject : field; init; } = JsonElements.EmptyObject;
 
     /// <summary>
     /// Gets the input JSON text exactly as streamed, or <see langword="null"/> when the block did not come from a

@@ -4,7 +4,7 @@ namespace StreamingAgents.Messages;
 public sealed record ToolChoice
 {
     /// <summary>Gets the choice type.</summary>
-    public string Type { get; init; } = "auto";
+    public string Type { get => field ?? "auto"; init; } = "auto";
 
     /// <summary>Gets the tool to use, when <see cref="Type"/> is <c>tool</c>.</summary>
     public string? Name { get; init; }

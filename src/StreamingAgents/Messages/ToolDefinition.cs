@@ -15,7 +15,7 @@ public sealed record ToolDefinition
     public string? Type { get; init; }
 
     /// <summary>Gets the tool name the model calls it by.</summary>
-    public string Name { get; init; } = string.Empty;
+    public string Name { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets what the tool does and when to use it, for the model.</summary>
     public string? Description { get; init; }

@@ -13,10 +13,10 @@ public sealed record ToolResultBlock : ContentBlock
     public override string Type => WireType;
 
     /// <summary>Gets the ID of the <see cref="ToolUseBlock"/> this result answers.</summary>
-    public string ToolUseId { get; init; } = string.Empty;
+    public string ToolUseId { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the result: text and image blocks.</summary>
-    public IReadOnlyList<ContentBlock> Content { get; init; } = [];
+    public IReadOnlyList<ContentBlock> Content { get => field ?? []; init; } = [];
 
     /// <summary>Gets whether the tool failed; the content then tells the model what went wrong.</summary>
     public bool? IsError { get; init; }

@@ -45,7 +45,10 @@ public sealed record Usage
             ServerToolUse = left.ServerToolUse is null && right.ServerToolUse is null ? null : new ServerToolUsage
             {
                 WebSearchRequests = AddOptional(left.ServerToolUse?.WebSearchRequests, right.ServerToolUse?.WebSearchRequests),
+                WebFetchRequests = AddOptional(left.ServerToolUse?.WebFetchRequests, right.ServerToolUse?.WebFetchRequests),
+                AdditionalProperties = AddCounts(left.ServerToolUse?.AdditionalProperties, right.ServerToolUse?.AdditionalProperties),
             },
+            AdditionalProperties = AddCounts(left.AdditionalProperties, right.AdditionalProperties),
         };
     }
 
@@ -55,4 +58,28 @@ public sealed record Usage
     public Usage Add(Usage other) => this + other;
 
     private static int? AddOptional(int? left, int? right) => left is null && right is null ? null : (left ?? 0) + (right ?? 0);
+
+    /// <summary>
+    /// Sums counters this library does not name yet (a new <c>server_tool_use</c> field, say) so totals keep them;
+    /// a field that is not a whole number on both sides keeps the right-hand value.
+    /// </summary>
+    private static Dictionary<string, JsonElement>? AddCounts(Dictionary<string, JsonElement>? left, Dictionary<string, JsonElement>? right)
+    {
+        if (left is null || left.Count == 0 || right is null || right.Count == 0)
+        {
+            return left is { Count: > 0 } ? new(left) : right is { Count: > 0 } ? new(right) : null;
+        }
+
+        var sum = new Dictionary<string, JsonElement>(left);
+        foreach ((string key, JsonElement value) in right)
+        {
+            sum[key] = sum.TryGetValue(key, out JsonElement earlier)
+                && earlier.ValueKind == JsonValueKind.Number && earlier.TryGetInt64(out long a)
+                && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long b)
+                    ? JsonSerializer.SerializeToElement(a + b, Json.AnthropicJsonContext.Default.Int64)
+                    : value;
+        }
+
+        return sum;
+    }
 }

@@ -15,8 +15,8 @@ public sealed record WebSearchToolResultBlock : ContentBlock
     public override string Type => WireType;
 
     /// <summary>Gets the ID of the <see cref="ServerToolUseBlock"/> this result answers.</summary>
-    public string ToolUseId { get; init; } = string.Empty;
+    public string ToolUseId { get => field ?? string.Empty; init; } = string.Empty;
 
     /// <summary>Gets the results (an array of <c>web_search_result</c> objects) or an error object, as sent.</summary>
-    public JsonElement Content { get; init; } = JsonElements.EmptyArray;
+    public JsonElement Content { get => field.ValueKind == JsonValueKind.Undefined ? JsonElements.EmptyArray : field; init; } = JsonElements.EmptyArray;
 }

@@ -31,6 +31,7 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
     // The buffer holds [_lineStart, _end): the line being read, of which [_lineStart, _scanPos) is known to hold no
     // line break; and, while an event has data, [_dataStart, _dataStart + _dataLength) before it.
     private byte[]? _buffer;
+    private bool _isBufferPooled;
     private int _lineStart;
     private int _scanPos;
     private int _end;
@@ -98,7 +99,7 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
         try
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            _buffer ??= _pool.Rent(_initialBufferSize);
+            _buffer ??= RentBuffer(_initialBufferSize);
             if (TryReadEvent())
             {
                 return new ValueTask<bool>(true);
@@ -106,7 +107,7 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
         }
         catch
         {
-            Complete();
+            Complete(returnBuffer: true);
             throw;
         }
 
@@ -115,7 +116,7 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
 
     public ValueTask DisposeAsync()
     {
-        Complete();
+        Complete(returnBuffer: true);
         return default;
     }
 
@@ -126,14 +127,14 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
         {
             while (true)
             {
-                MakeRoomToRead();
-                int read = await _stream.ReadAsync(_buffer.AsMemory(_end), _cancellationToken).ConfigureAwait(false);
+                int room = MakeRoomToRead();
+                int read = await _stream.ReadAsync(_buffer.AsMemory(_end, room), _cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     // Spec: "Once the end of the file is reached, any pending data must be discarded. (If the file
                     // ends in the middle of an event, before the final empty line, the incomplete event is not
                     // dispatched.)"
-                    Complete();
+                    Complete(returnBuffer: true);
                     return false;
                 }
 
@@ -144,22 +145,26 @@ internal sealed partial class SseEventStream : IAsyncEnumerable<SseEvent>, IAsyn
                 }
             }
         }
-        catch
+        catch (Exception exception)
         {
-            Complete();
+            // A stream that gave up on a read it could not stop may still write into the buffer: never pool it again.
+            Complete(returnBuffer: !SseAbandonedRead.IsMarked(exception));
             throw;
         }
     }
 
-    /// <summary>Returns the buffer and ends the sequence; safe to call more than once.</summary>
-    private void Complete()
+    /// <summary>Ends the sequence and lets go of the buffer; safe to call more than once.</summary>
+    private void Complete(bool returnBuffer)
     {
         _completed = true;
         _current = default;
         if (_buffer is { } buffer)
         {
             _buffer = null;
-            _pool.Return(buffer);
+            if (returnBuffer)
+            {
+                ReleaseBuffer(buffer, _isBufferPooled);
+            }
         }
 
         _linkedTokenSource?.Dispose();

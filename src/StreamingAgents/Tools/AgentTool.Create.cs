@@ -12,6 +12,8 @@ public abstract partial class AgentTool
     /// <param name="execute">The work: input and context in, result out.</param>
     /// <param name="statusLabel">The text shown to people while the tool is called.</param>
     /// <param name="isReadOnly">Whether the tool has no side effects (it may then start early).</param>
+    /// <param name="runsAlone">Whether the tool must not run at the same time as any other tool.</param>
+    /// <param name="timeout">The tool's own time limit; <see langword="null"/> uses the runner's default.</param>
     /// <returns>The tool.</returns>
     public static AgentTool Create<TInput>(
         string name,
@@ -19,10 +21,18 @@ public abstract partial class AgentTool
         JsonTypeInfo<TInput> inputTypeInfo,
         Func<TInput, ToolContext, ValueTask<ToolResult>> execute,
         string? statusLabel = null,
-        bool isReadOnly = false)
+        bool isReadOnly = false,
+        bool runsAlone = false,
+        TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(inputTypeInfo);
         ArgumentNullException.ThrowIfNull(execute);
-        return new DelegateTool<TInput>(name, description, inputTypeInfo, execute) { StatusLabel = statusLabel, IsReadOnly = isReadOnly };
+        return new DelegateTool<TInput>(name, description, inputTypeInfo, execute)
+        {
+            StatusLabel = statusLabel,
+            IsReadOnly = isReadOnly,
+            RunsAlone = runsAlone,
+            Timeout = timeout,
+        };
     }
 }

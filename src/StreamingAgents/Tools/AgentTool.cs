@@ -61,7 +61,20 @@ public abstract partial class AgentTool
     public bool RunsAlone { get; init; }
 
     /// <summary>Gets the tool's own time limit; <see langword="null"/> uses the runner's default.</summary>
-    public TimeSpan? Timeout { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative (other than infinite).</exception>
+    public TimeSpan? Timeout
+    {
+        get;
+        init
+        {
+            if (value is { } limit && limit <= TimeSpan.Zero && limit != System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Timeout), limit, $"The timeout of tool '{Name}' must be positive (or Timeout.InfiniteTimeSpan); it is {limit}.");
+            }
+
+            field = value;
+        }
+    }
 
     /// <summary>Runs the tool. The input has already been checked against <see cref="InputSchema"/>.</summary>
     /// <param name="input">The model's input.</param>
@@ -76,6 +89,7 @@ public abstract partial class AgentTool
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    // \z, not $: "$" also matches before a final line break, which would let "search\n" through.
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,64}\z")]
     private static partial Regex ValidName();
 }

@@ -361,7 +361,7 @@ public sealed class AgentRunnerTests
 
         RunCompleted result = Assert.IsType<RunCompleted>(events[^1]);
         Assert.Equal(AgentRunOutcome.Failed, result.Outcome);
-        Assert.Equal("IOException", result.Error!.Type);
+        Assert.Equal(AgentError.ConnectionType, result.Error!.Type);
         Assert.Equal(["user", "assistant", "user"], result.Conversation.Select(m => m.Role));
         Assert.Single(events.OfType<TurnRetrying>());
         Assert.Single(events.OfType<ToolCallCompleted>());
@@ -526,9 +526,10 @@ public sealed class AgentRunnerTests
     {
         var harness = new AgentRunnerTestHarness([]);
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AgentRunner(harness.Client, new ToolRegistry(), new AgentRunnerOptions { MaxTurns = 0 }));
+        var error = Assert.Throws<ArgumentException>(() => new AgentRunner(harness.Client, new ToolRegistry(), new AgentRunnerOptions { MaxTurns = 0, MaxBufferedEvents = 0 }));
 
-        Assert.Equal("MaxTurns", error.ParamName);
+        Assert.Equal("options", error.ParamName);
+        Assert.StartsWith("AgentRunnerOptions.MaxTurns must be at least 1; it is 0. AgentRunnerOptions.MaxBufferedEvents must be at least 1; it is 0.", error.Message, StringComparison.Ordinal);
     }
 
     private static string TypeOf(AgentEvent agentEvent) =>

@@ -114,8 +114,8 @@ public sealed class MessageAccumulatorTests
     {
         var accumulator = Accumulate(
             s_start with { Message = s_start.Message with { Usage = new Usage { InputTokens = 10, OutputTokens = 1, CacheReadInputTokens = 4 } } },
-            new MessageDeltaEvent { Usage = new MessageDeltaUsage { OutputTokens = 7 } },
-            new MessageDeltaEvent { Usage = new MessageDeltaUsage { InputTokens = 12, OutputTokens = 9, ServerToolUse = new ServerToolUsage { WebSearchRequests = 2 } } });
+            new MessageDeltaEvent { Delta = new MessageDelta(), Usage = new MessageDeltaUsage { OutputTokens = 7 } },
+            new MessageDeltaEvent { Delta = new MessageDelta(), Usage = new MessageDeltaUsage { InputTokens = 12, OutputTokens = 9, ServerToolUse = new ServerToolUsage { WebSearchRequests = 2 } } });
 
         Usage usage = accumulator.Message.Usage;
 
@@ -127,17 +127,17 @@ public sealed class MessageAccumulatorTests
 
     public static TheoryData<string, int?, StreamEvent[]> Violations() => new()
     {
-        { "before 'message_start'", null, [new ContentBlockStartEvent { Index = 0 }] },
+        { "before 'message_start'", null, [new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() }] },
         { "second 'message_start'", null, [s_start, s_start] },
-        { "no block with that index started", 3, [s_start, new ContentBlockDeltaEvent { Index = 3 }] },
+        { "no block with that index started", 3, [s_start, new ContentBlockDeltaEvent { Index = 3, Delta = new TextDelta { Text = "" } }] },
         { "no block with that index started", 0, [s_start, new ContentBlockStopEvent { Index = 0 }] },
-        { "out of order", 1, [s_start, new ContentBlockStartEvent { Index = 1 }] },
-        { "had already started", 0, [s_start, new ContentBlockStartEvent { Index = 0 }, new ContentBlockStartEvent { Index = 0 }] },
-        { "had already stopped", 0, [s_start, new ContentBlockStartEvent { Index = 0 }, new ContentBlockStopEvent { Index = 0 }, new ContentBlockDeltaEvent { Index = 0 }] },
-        { "cannot apply to block 0, which is a 'text' block", 0, [s_start, new ContentBlockStartEvent { Index = 0 }, new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta() }] },
-        { "which is a 'tool_use' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock() }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta() }] },
-        { "which is a 'redacted_thinking' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new RedactedThinkingBlock() }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta() }] },
-        { "after 'message_stop'", null, [s_start, new MessageStopEvent(), new ContentBlockStartEvent { Index = 0 }] },
+        { "out of order", 1, [s_start, new ContentBlockStartEvent { Index = 1, ContentBlock = new TextBlock() }] },
+        { "had already started", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() }, new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() }] },
+        { "had already stopped", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() }, new ContentBlockStopEvent { Index = 0 }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "" } }] },
+        { "cannot apply to block 0, which is a 'text' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() }, new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = "" } }] },
+        { "which is a 'tool_use' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "tool" } }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "" } }] },
+        { "which is a 'redacted_thinking' block", 0, [s_start, new ContentBlockStartEvent { Index = 0, ContentBlock = new RedactedThinkingBlock() }, new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "" } }] },
+        { "after 'message_stop'", null, [s_start, new MessageStopEvent(), new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() }] },
     };
 
     [Theory]

@@ -1,0 +1,98 @@
+using StreamingAgents.Events;
+
+namespace StreamingAgents.Http;
+
+/// <summary>
+/// Removes secrets (the API key, and the values of credential headers a handler added) from text the library
+/// produces out of a server's answer: servers and proxies sometimes echo request headers in error bodies.
+/// </summary>
+internal sealed class SecretScrubber
+{
+    public const string Redacted = "[REDACTED]";
+
+    private static readonly string[] s_secretHeaders = ["x-api-key", "Authorization", "Proxy-Authorization", "api-key"];
+
+    private readonly string[] _secrets;
+
+    public SecretScrubber(params IEnumerable<string?> secrets)
+    {
+        // Longest first, so a secret that contains another is removed whole.
+        _secrets = [.. secrets.Where(static s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).OrderByDescending(static s => s!.Length)!];
+    }
+
+    /// <summary>Adds the credentials actually sent with <paramref name="request"/> (handlers may have added some).</summary>
+    public SecretScrubber With(HttpRequestMessage? request)
+    {
+        if (request is null)
+        {
+            return this;
+        }
+
+        var found = new List<string>(_secrets);
+        foreach (string header in s_secretHeaders)
+        {
+            if (request.Headers.TryGetValues(header, out IEnumerable<string>? values))
+            {
+                foreach (string value in values)
+                {
+                    found.Add(value);
+                    // "Bearer abc": the credential alone may be echoed too.
+                    int space = value.IndexOf(' ', StringComparison.Ordinal);
+                    if (space > 0 && space < value.Length - 1)
+                    {
+                        found.Add(value[(space + 1)..]);
+                    }
+                }
+            }
+        }
+
+        return found.Count == _secrets.Length ? this : new SecretScrubber(found);
+    }
+
+    public string Scrub(string text)
+    {
+        foreach (string secret in _secrets)
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Redacted, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    public string? ScrubOrNull(string? text) => text is null ? null : Scrub(text);
+
+    /// <summary>Returns <paramref name="exception"/>, or a copy of it without secrets when its text holds one.</summary>
+    public Exception Scrub(Exception exception) => exception switch
+    {
+        AnthropicApiException api when Contains(api.ErrorType, api.ApiMessage, api.RequestId) =>
+            new AnthropicApiException(Scrub(api.ErrorType), Scrub(api.ApiMessage), api.StatusCode, ScrubOrNull(api.RequestId))
+            {
+                RetryAfter = api.RetryAfter,
+                ServerSaysRetry = api.ServerSaysRetry,
+            },
+        StreamProtocolException protocol when Contains(protocol.Message) =>
+            new StreamProtocolException(Scrub(protocol.Message), ScrubOrNull(protocol.EventType), protocol.Index),
+        StreamTruncatedException truncated when Contains(truncated.Message) =>
+            new StreamTruncatedException(truncated.EventCount, ScrubOrNull(truncated.EventType), truncated.PartialMessage),
+        _ => exception,
+    };
+
+    private bool Contains(params ReadOnlySpan<string?> texts)
+    {
+        foreach (string? text in texts)
+        {
+            foreach (string secret in _secrets)
+            {
+                if (text is not null && text.Contains(secret, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}
