@@ -137,13 +137,14 @@ public sealed class TranscriptBuilder
     /// <param name="stopReason">Why the model stopped.</param>
     /// <param name="outputTokens">The output tokens to report; <see langword="null"/> counts the deltas written.</param>
     /// <param name="stopSequence">The stop sequence, for <see cref="StopReason.StopSequence"/>.</param>
+    /// <param name="stopDetails">The details of a <see cref="StopReason.Refusal"/>.</param>
     /// <returns>This builder.</returns>
-    public TranscriptBuilder Stop(StopReason stopReason, int? outputTokens = null, string? stopSequence = null)
+    public TranscriptBuilder Stop(StopReason stopReason, int? outputTokens = null, string? stopSequence = null, StopDetails? stopDetails = null)
     {
         EnsureStarted();
         Event(new MessageDeltaEvent
         {
-            Delta = new MessageDelta { StopReason = stopReason, StopSequence = stopSequence },
+            Delta = new MessageDelta { StopReason = stopReason, StopSequence = stopSequence, StopDetails = stopDetails },
             Usage = new MessageDeltaUsage { OutputTokens = outputTokens ?? Math.Max(1, _outputTokens) },
         });
         return Event(new MessageStopEvent());

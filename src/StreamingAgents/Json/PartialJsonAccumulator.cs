@@ -28,6 +28,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     private const int InitialCapacity = 256;
 
     private readonly int _maxLength;
+    private readonly ArrayPool<byte> _pool;
     private byte[] _buffer;
     private int _length;
     private char _pendingHighSurrogate;
@@ -39,10 +40,17 @@ public sealed partial class PartialJsonAccumulator : IDisposable
     /// <summary>Initializes a new, empty accumulator.</summary>
     /// <param name="maxLength">The most UTF-8 bytes the input may reach; more throws <see cref="InvalidDataException"/>.</param>
     public PartialJsonAccumulator(int maxLength = DefaultMaxLength)
+        : this(maxLength, ArrayPool<byte>.Shared)
+    {
+    }
+
+    /// <summary>Initializes a new accumulator that rents its buffers from <paramref name="pool"/> (tests count them).</summary>
+    internal PartialJsonAccumulator(int maxLength, ArrayPool<byte> pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
         _maxLength = maxLength;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialCapacity);
+        _pool = pool;
+        _buffer = _pool.Rent(InitialCapacity);
     }
 
     /// <summary>Gets the number of UTF-8 bytes received.</summary>
@@ -193,7 +201,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
             return JsonElements.EmptyObject;
         }
 
-        byte[] rented = ArrayPool<byte>.Shared.Rent(size);
+        byte[] rented = _pool.Rent(size);
         try
         {
             _buffer.AsSpan(0, cut).CopyTo(rented);
@@ -217,7 +225,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            _pool.Return(rented);
         }
     }
 
@@ -227,7 +235,7 @@ public sealed partial class PartialJsonAccumulator : IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
             _buffer = [];
             _length = 0;
         }
@@ -277,9 +285,9 @@ public sealed partial class PartialJsonAccumulator : IDisposable
 
         if (needed > _buffer.Length)
         {
-            byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, (long)_buffer.Length * 2), Array.MaxLength));
+            byte[] larger = _pool.Rent((int)Math.Min(Math.Max(needed, (long)_buffer.Length * 2), Array.MaxLength));
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
             _buffer = larger;
         }
     }

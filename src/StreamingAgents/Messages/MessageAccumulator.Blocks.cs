@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using StreamingAgents.Events;
@@ -14,13 +15,13 @@ public sealed partial class MessageAccumulator
 
         public bool IsStopped { get; private set; }
 
-        public static BlockBuilder Create(ContentBlock block, int index, bool stopped)
+        public static BlockBuilder Create(ContentBlock block, int index, bool stopped, ArrayPool<byte> pool)
         {
             BlockBuilder builder = block switch
             {
                 TextBlock text => new TextBuilder(text, index),
                 ThinkingBlock thinking => new ThinkingBuilder(thinking, index),
-                ToolCallBlock toolCall => new ToolCallBuilder(toolCall, index),
+                ToolCallBlock toolCall => new ToolCallBuilder(toolCall, index, pool),
                 _ => new FixedBuilder(block, index),
             };
             if (stopped)
@@ -117,7 +118,7 @@ public sealed partial class MessageAccumulator
     /// A tool call's input streams as <c>input_json_delta</c> fragments and is whole only at the block's
     /// <c>content_block_stop</c> (Anthropic streaming docs); until then it is a best-effort snapshot.
     /// </summary>
-    private sealed class ToolCallBuilder(ToolCallBlock start, int index) : BlockBuilder(index)
+    private sealed class ToolCallBuilder(ToolCallBlock start, int index, ArrayPool<byte> pool) : BlockBuilder(index)
     {
         private PartialJsonAccumulator? _json;
         private ToolCallBlock? _final;
@@ -133,7 +134,7 @@ public sealed partial class MessageAccumulator
 
             try
             {
-                (_json ??= new PartialJsonAccumulator()).Append(inputJson.PartialJson);
+                (_json ??= new PartialJsonAccumulator(PartialJsonAccumulator.DefaultMaxLength, pool)).Append(inputJson.PartialJson);
             }
             catch (InvalidDataException tooLong)
             {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using StreamingAgents.Events;
 using StreamingAgents.Http;
@@ -20,6 +21,7 @@ namespace StreamingAgents.Messages;
 public sealed partial class MessageAccumulator : IDisposable
 {
     private readonly List<BlockBuilder> _blocks = [];
+    private readonly ArrayPool<byte> _pool;
     private Message? _start;
     private StopReason? _stopReason;
     private string? _stopSequence;
@@ -28,6 +30,15 @@ public sealed partial class MessageAccumulator : IDisposable
     private Dictionary<string, JsonElement>? _additionalProperties;
     private Message? _snapshot;
     private bool _disposed;
+
+    /// <summary>Initializes a new, empty accumulator.</summary>
+    public MessageAccumulator()
+        : this(ArrayPool<byte>.Shared)
+    {
+    }
+
+    /// <summary>Initializes an accumulator whose tool inputs rent buffers from <paramref name="pool"/> (tests count them).</summary>
+    internal MessageAccumulator(ArrayPool<byte> pool) => _pool = pool;
 
     /// <summary>Gets whether <c>message_start</c> has been added.</summary>
     public bool HasStarted => _start is not null;
@@ -151,7 +162,7 @@ public sealed partial class MessageAccumulator : IDisposable
         _additionalProperties = message.AdditionalProperties is null ? null : new(message.AdditionalProperties);
         foreach (ContentBlock block in message.Content)
         {
-            _blocks.Add(BlockBuilder.Create(block, _blocks.Count, stopped: true));
+            _blocks.Add(BlockBuilder.Create(block, _blocks.Count, stopped: true, _pool));
         }
     }
 
@@ -165,7 +176,7 @@ public sealed partial class MessageAccumulator : IDisposable
             throw Violation(blockStart, blockStart.Index, $"'content_block_start' for index {blockStart.Index} is out of order: {problem}.");
         }
 
-        _blocks.Add(BlockBuilder.Create(blockStart.ContentBlock, blockStart.Index, stopped: false));
+        _blocks.Add(BlockBuilder.Create(blockStart.ContentBlock, blockStart.Index, stopped: false, _pool));
     }
 
     private BlockBuilder OpenBlock(StreamEvent streamEvent, int index)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using StreamingAgents.Events;
 using StreamingAgents.Http;
 using StreamingAgents.Messages;
+using StreamingAgents.Tests.TestSupport;
 
 namespace StreamingAgents.Tests.Messages;
 
@@ -228,5 +229,35 @@ public sealed class MessageAccumulatorTests
         }
 
         return accumulator;
+    }
+    [Fact]
+    public void Dispose_StreamEndedInsideToolInput_ReturnsPooledBuffersAndKeepsThePartialMessage()
+    {
+        var pool = new CountingArrayPool();
+        var accumulator = new MessageAccumulator(pool);
+        accumulator.Add(s_start);
+        accumulator.Add(new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "lookup" } });
+        accumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = """{"query":"ORD""" } });
+        Assert.True(pool.Outstanding > 0);
+
+        accumulator.Dispose(); // the stream ended here, inside the tool input
+
+        Assert.Equal(0, pool.Outstanding);
+        ToolUseBlock cut = Assert.Single(accumulator.Message.ToolCalls);
+        Assert.Equal((ToolInputStatus.Incomplete, """{"query":"ORD"""), (cut.InputStatus, cut.InputJson));
+        Assert.Equal("ORD", cut.Input.GetProperty("query").GetString());
+        Assert.Throws<ObjectDisposedException>(() => accumulator.Add(new MessageStopEvent()));
+    }
+    [Fact]
+    public void Add_ToolBlockStops_ReturnsItsPooledBuffer()
+    {
+        var pool = new CountingArrayPool();
+        var accumulator = new MessageAccumulator(pool);
+        accumulator.Add(s_start);
+        accumulator.Add(new ContentBlockStartEvent { Index = 0, ContentBlock = new ToolUseBlock { Id = "toolu_1", Name = "lookup" } });
+        accumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new InputJsonDelta { PartialJson = "{" } });
+        accumulator.Add(new ContentBlockStopEvent { Index = 0 });
+
+        Assert.Equal(0, pool.Outstanding);
     }
 }
