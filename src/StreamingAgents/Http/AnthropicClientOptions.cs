@@ -15,6 +15,9 @@ public sealed class AnthropicClientOptions
     /// <summary>The environment variable read when <see cref="ApiKey"/> is not set.</summary>
     public const string ApiKeyEnvironmentVariable = "ANTHROPIC_API_KEY";
 
+    /// <summary>The environment variable that, when set, gives <see cref="BaseUrl"/>'s default (a gateway, a local fake).</summary>
+    public const string BaseUrlEnvironmentVariable = "ANTHROPIC_BASE_URL";
+
     /// <summary>Gets the API's address.</summary>
     public static Uri DefaultBaseUrl { get; } = new("https://api.anthropic.com");
 
@@ -24,8 +27,12 @@ public sealed class AnthropicClientOptions
     /// </summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Gets or sets the API's base address. Defaults to <see cref="DefaultBaseUrl"/>.</summary>
-    public Uri BaseUrl { get; set; } = DefaultBaseUrl;
+    /// <summary>
+    /// Gets or sets the API's base address; a path is kept (<c>https://gateway/anthropic</c> sends to
+    /// <c>https://gateway/anthropic/v1/messages</c>). Defaults to the <c>ANTHROPIC_BASE_URL</c> environment variable
+    /// when it holds an absolute address, otherwise <see cref="DefaultBaseUrl"/>.
+    /// </summary>
+    public Uri BaseUrl { get; set; } = GetDefaultBaseUrl();
 
     /// <summary>Gets or sets the model used when a request names none. Defaults to <see cref="DefaultModel"/>.</summary>
     public string Model { get; set; } = DefaultModel;
@@ -128,6 +135,11 @@ public sealed class AnthropicClientOptions
         $"BaseUrl = {BaseUrl}, Model = {Model}, MaxTokens = {MaxTokens}, MaxRetries = {MaxRetries}, IdleTimeout = {IdleTimeout}, " +
         $"StallTimeout = {StallTimeout}, AnthropicVersion = {AnthropicVersion}, Betas = [{string.Join(", ", Betas)}], " +
         $"ApiKey = {(string.IsNullOrEmpty(ResolveApiKey()) ? "(not set)" : "(set)")}";
+
+    private static Uri GetDefaultBaseUrl() =>
+        Uri.TryCreate(Environment.GetEnvironmentVariable(BaseUrlEnvironmentVariable), UriKind.Absolute, out Uri? fromEnvironment)
+            ? fromEnvironment
+            : DefaultBaseUrl;
 
     /// <summary>The Messages endpoint under <see cref="BaseUrl"/>, keeping any path it has (a gateway's prefix).</summary>
     internal Uri GetMessagesEndpoint()
