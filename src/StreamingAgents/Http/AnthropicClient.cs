@@ -85,14 +85,16 @@ public sealed partial class AnthropicClient : IAnthropicClient
             using var liveness = new StreamLiveness(_timeProvider, _options.IdleTimeout, _options.StallTimeout, cancellationToken);
             HttpResponseMessage? response = null;
             IAsyncEnumerator<StreamEvent>? events = null;
+            SecretScrubber scrubber = _scrubber;
             StreamEvent first;
             try
             {
                 Log.Sending(_logger, model, attempt + 1);
-                liveness.BeginWait(); // the idle timeout bounds the wait for headers and the first event
+                liveness.BeginWait(); // the idle timeout bounds the wait for headers too
                 response = await SendAsync(body, liveness).ConfigureAwait(false);
+                scrubber = _scrubber.With(response.RequestMessage);
                 events = ReadEventsAsync(response, liveness).GetAsyncEnumerator(liveness.Token);
-                first = await NextAsync(events, liveness, _scrubber.With(response.RequestMessage), isWaiting: true).ConfigureAwait(false)
+                first = await NextAsync(events, liveness, scrubber).ConfigureAwait(false)
                     ?? throw new StreamTruncatedException(0, null);
             }
             catch (Exception exception)
@@ -116,11 +118,10 @@ public sealed partial class AnthropicClient : IAnthropicClient
             }
 
             // From here on the caller has output: failures propagate, never retried.
-            SecretScrubber scrubber = _scrubber.With(response.RequestMessage);
             try
             {
                 yield return first;
-                while (await NextAsync(events, liveness, scrubber, isWaiting: false).ConfigureAwait(false) is { } next)
+                while (await NextAsync(events, liveness, scrubber).ConfigureAwait(false) is { } next)
                 {
                     yield return next;
                 }
@@ -206,12 +207,9 @@ public sealed partial class AnthropicClient : IAnthropicClient
     /// The next event. Only the wait for it counts against the liveness timeouts (not the caller's time with the
     /// previous one); a timeout is reported as such rather than as a cancellation, and no secret leaves in an error.
     /// </summary>
-    private static async ValueTask<StreamEvent?> NextAsync(IAsyncEnumerator<StreamEvent> events, StreamLiveness liveness, SecretScrubber scrubber, bool isWaiting)
+    private static async ValueTask<StreamEvent?> NextAsync(IAsyncEnumerator<StreamEvent> events, StreamLiveness liveness, SecretScrubber scrubber)
     {
-        if (!isWaiting)
-        {
-            liveness.BeginWait();
-        }
+        liveness.BeginWait();
 
         StreamEvent? next = null;
         try

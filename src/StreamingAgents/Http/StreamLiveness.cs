@@ -57,7 +57,10 @@ internal sealed class StreamLiveness : IDisposable
     /// <summary>Gets whether a liveness timeout, not the caller, cancelled the token.</summary>
     public bool HasTimedOut => !_callerToken.IsCancellationRequested && _timedOut != StreamTimeoutKind.None;
 
-    /// <summary>The caller waits for the server (sends the request, or asks for the next event).</summary>
+    /// <summary>
+    /// The caller waits for the server: it sends the request, or asks for the next event. (Asking for the first
+    /// event right after the headers continues the wait the request began; the headers were bytes received.)
+    /// </summary>
     public void BeginWait()
     {
         if (_timer is null)
@@ -68,8 +71,13 @@ internal sealed class StreamLiveness : IDisposable
         lock (_lock)
         {
             long now = _time.GetTimestamp();
-            _isWaiting = true;
-            _waitStart = _lastByte = now;
+            if (!_isWaiting)
+            {
+                _isWaiting = true;
+                _waitStart = now;
+            }
+
+            _lastByte = now;
             if (!_isArmed)
             {
                 Arm(now);
