@@ -12,6 +12,9 @@ public sealed record AgentError
     /// <summary>No content arrived for <see cref="AnthropicClientOptions.StallTimeout"/>.</summary>
     public const string StallTimeoutType = "stall_timeout";
 
+    /// <summary>The request timed out before its response began (<see cref="HttpClient.Timeout"/>, say).</summary>
+    public const string TimeoutType = "timeout";
+
     /// <summary>The connection failed or dropped.</summary>
     public const string ConnectionType = "connection";
 
@@ -30,7 +33,7 @@ public sealed record AgentError
     /// <summary>
     /// Gets the kind: the API's error type (for example <c>overloaded_error</c> or <c>invalid_request_error</c>), or
     /// one of this type's constants (<c>idle_timeout</c>, <c>stall_timeout</c>, <c>connection</c>, <c>truncated</c>,
-    /// <c>protocol</c>, <c>tool_error_limit</c>, <c>internal</c>). Stable, snake_case: branch on it.
+    /// <c>timeout</c>, <c>protocol</c>, <c>tool_error_limit</c>, <c>internal</c>). Stable, snake_case: branch on it.
     /// </summary>
     public required string Type { get; init; }
 
@@ -47,6 +50,7 @@ public sealed record AgentError
             StreamTruncatedException => TruncatedType,
             AnthropicStreamException or InvalidDataException => ProtocolType,
             HttpRequestException or IOException => ConnectionType,
+            TimeoutException or OperationCanceledException { InnerException: TimeoutException } => TimeoutType,
             _ => InternalType,
         },
         Message = exception.Message,

@@ -30,9 +30,10 @@ internal sealed partial class AgentRun
         }
 
         await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-        if (!call.TrySettle())
+        if (cancellationToken.IsCancellationRequested || !call.TrySettle())
         {
-            throw new OperationCanceledException(cancellationToken); // discarded meanwhile: it reports nothing more
+            // Discarded or cancelled while it ran (a tool may ignore its token): its result is not wanted, and no event says otherwise.
+            throw new OperationCanceledException(cancellationToken);
         }
 
         Emit(new ToolCallCompleted

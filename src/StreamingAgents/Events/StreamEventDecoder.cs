@@ -25,9 +25,17 @@ internal static class StreamEventDecoder
             };
             decoded ??= JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.StreamEvent)
                 ?? throw new JsonException("The event data is null.");
-
-            // An event whose data names no type is known only by its SSE event name.
-            return decoded is UnknownStreamEvent { Type.Length: 0 } unnamed ? new UnknownStreamEvent(sseEventType, unnamed.Json) : decoded;
+            return decoded switch
+            {
+                // Data that names no type is known by its SSE event name, unless that name is one we know: then the
+                // data is malformed, and skipping it as unknown would lose it silently.
+                UnknownStreamEvent { Type.Length: 0 } when StreamEventTypes.IsKnown(sseEventType) =>
+                    throw new JsonException($"The data names no \"type\"; a '{sseEventType}' event's data must."),
+                UnknownStreamEvent { Type.Length: 0 } unnamed => new UnknownStreamEvent(sseEventType, unnamed.Json),
+                ContentBlockStartEvent { Index: < 0 } or ContentBlockDeltaEvent { Index: < 0 } or ContentBlockStopEvent { Index: < 0 } =>
+                    throw new JsonException("The \"index\" must not be negative."),
+                _ => decoded,
+            };
         }
         catch (JsonException exception)
         {

@@ -21,6 +21,7 @@ internal static class RetryPolicy
         AnthropicApiException { StatusCode: { } status } => IsRetryableStatus(status),
         AnthropicApiException api => api.ErrorType is "overloaded_error" or "api_error" or "rate_limit_error",
         HttpRequestException or IOException or StreamTruncatedException or StreamTimeoutException => true,
+        OperationCanceledException { InnerException: TimeoutException } => true, // HttpClient.Timeout, not the caller
         _ => false,
     };
 

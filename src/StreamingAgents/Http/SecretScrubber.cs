@@ -64,6 +64,23 @@ internal sealed class SecretScrubber
 
     public string? ScrubOrNull(string? text) => text is null ? null : Scrub(text);
 
+    /// <summary>Removes a secret's beginning left at the end of a text that was cut short (at a read limit).</summary>
+    public string ScrubCutEnd(string text)
+    {
+        foreach (string secret in _secrets)
+        {
+            for (int length = Math.Min(secret.Length - 1, text.Length); length > 0; length--)
+            {
+                if (text.AsSpan(text.Length - length).SequenceEqual(secret.AsSpan(0, length)))
+                {
+                    return string.Concat(text.AsSpan(0, text.Length - length), Redacted);
+                }
+            }
+        }
+
+        return text;
+    }
+
     /// <summary>Returns <paramref name="exception"/>, or a copy of it without secrets when its text holds one.</summary>
     public Exception Scrub(Exception exception) => exception switch
     {

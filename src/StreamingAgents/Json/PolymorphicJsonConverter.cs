@@ -23,8 +23,19 @@ internal abstract class PolymorphicJsonConverter<TBase> : JsonConverter<TBase>
         }
 
         string? type = PeekType(reader);
+        if (type is null && IsTypeRequired)
+        {
+            throw new JsonException($"A {typeof(TBase).Name} must name its \"type\".");
+        }
+
         return ReadKnown(ref reader, type, options) ?? CreateUnknown(type ?? string.Empty, JsonElement.ParseValue(ref reader));
     }
+
+    /// <summary>
+    /// Gets whether a value without <c>type</c> is malformed. True for blocks and deltas; an event without one is known
+    /// by its SSE event name, which only the decoder sees.
+    /// </summary>
+    protected virtual bool IsTypeRequired => true;
 
     /// <summary>Reads a value of a known <paramref name="type"/>, or returns <see langword="null"/> without reading.</summary>
     protected abstract TBase? ReadKnown(ref Utf8JsonReader reader, string? type, JsonSerializerOptions options);
@@ -53,7 +64,10 @@ internal abstract class PolymorphicJsonConverter<TBase> : JsonConverter<TBase>
 
     private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
-    /// <summary>Finds the object's <c>type</c> string on a copy of the reader, leaving the original in place.</summary>
+    /// <summary>
+    /// Finds the object's <c>type</c> string on a copy of the reader, leaving the original in place; null when there is
+    /// none. A <c>type</c> that is not a string is malformed: guessing would turn a known kind into an unknown one.
+    /// </summary>
     private static string? PeekType(Utf8JsonReader reader)
     {
         int depth = reader.CurrentDepth;
@@ -65,7 +79,9 @@ internal abstract class PolymorphicJsonConverter<TBase> : JsonConverter<TBase>
                 reader.Read();
                 if (isType)
                 {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    return reader.TokenType == JsonTokenType.String
+                        ? reader.GetString()
+                        : throw new JsonException($"The \"type\" of a {typeof(TBase).Name} must be a string, not {reader.TokenType}.");
                 }
 
                 reader.Skip();

@@ -19,6 +19,8 @@ internal sealed class StreamEventJsonConverter : PolymorphicJsonConverter<Stream
         _ => null,
     };
 
+    protected override bool IsTypeRequired => false;
+
     protected override StreamEvent CreateUnknown(string type, JsonElement json) => new UnknownStreamEvent(type, json);
 
     protected override void WriteKnown(Utf8JsonWriter writer, StreamEvent value, JsonSerializerOptions options)

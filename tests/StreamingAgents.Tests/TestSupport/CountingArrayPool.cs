@@ -10,6 +10,8 @@ internal sealed class CountingArrayPool : ArrayPool<byte>
 
     public int RentCount { get; private set; }
 
+    public int LargestRequested { get; private set; }
+
     public int Outstanding
     {
         get
@@ -27,6 +29,7 @@ internal sealed class CountingArrayPool : ArrayPool<byte>
         lock (_lock)
         {
             RentCount++;
+            LargestRequested = Math.Max(LargestRequested, minimumLength);
             _outstanding.Add(array);
         }
 

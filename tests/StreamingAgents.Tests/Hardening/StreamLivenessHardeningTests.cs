@@ -1,0 +1,212 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using StreamingAgents.Events;
+using StreamingAgents.Http;
+using StreamingAgents.Messages;
+using StreamingAgents.Testing.Http;
+using StreamingAgents.Testing.Streams;
+using StreamingAgents.Testing.Transcripts;
+using StreamingAgents.Tests.TestSupport;
+
+namespace StreamingAgents.Tests.Hardening;
+
+/// <summary>
+/// The liveness timeouts count only time spent waiting for the server, and they end the wait even when the body or
+/// the handler ignores cancellation.
+/// </summary>
+public sealed class StreamLivenessHardeningTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_hold = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("idle")]
+    [InlineData("stall")]
+    public async Task StreamAsync_ConsumerHoldsEveryEventLongerThanTheTimeout_CompletesWithoutTimeout(string which)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text("One two three.").Stop(StopReason.EndTurn), Chunking.PerEvent);
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, which), time);
+        var received = new List<StreamEvent>();
+
+        await using IAsyncEnumerator<StreamEvent> events = client.StreamAsync(ClientFactory.Hello).GetAsyncEnumerator();
+        while (await events.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard))
+        {
+            received.Add(events.Current);
+
+            // The consumer is busy with this event for six times the timeout before it asks for the next.
+            time.Advance(s_hold);
+        }
+
+        Assert.IsType<MessageStartEvent>(received[0]);
+        Assert.IsType<MessageStopEvent>(received[^1]);
+        Assert.Equal("One two three.", string.Concat(received.OfType<ContentBlockDeltaEvent>().Select(e => ((TextDelta)e.Delta).Text)));
+    }
+
+    [Fact]
+    public async Task StreamAsync_ConsumerHoldsFirstEventThenServerGoesSilent_ThrowsIdleTimeoutOnlyAfterTheWaitExceedsIt()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        string transcript = new TranscriptBuilder().Text("Hello").Stop(StopReason.EndTurn).ToString();
+        int afterStart = new TranscriptBuilder().MessageStart().ToString().Length;
+        var body = new GatedStream(Encoding.UTF8.GetBytes(transcript[..afterStart]), Encoding.UTF8.GetBytes(transcript[afterStart..]));
+        var handler = new FakeAnthropicHandler().RespondWith((_, _) => FakeResponses.Stream(body));
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, "idle"), time);
+
+        await using IAsyncEnumerator<StreamEvent> events = client.StreamAsync(ClientFactory.Hello).GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard));
+        Assert.IsType<MessageStartEvent>(events.Current);
+        time.Advance(s_hold);
+
+        // Holding the event cost nothing: the next wait starts with the whole timeout.
+        Task<bool> next = events.MoveNextAsync().AsTask();
+        Assert.False(next.IsCompleted);
+        time.Advance(s_timeout - TimeSpan.FromSeconds(1));
+        await Task.Delay(100);
+        Assert.False(next.IsCompleted);
+        Assert.True(body.IsBlocked);
+
+        await Waiting.AdvanceUntilDoneAsync(time, next, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        var error = await Assert.ThrowsAsync<StreamIdleTimeoutException>(() => next.WaitAsync(Waiting.Guard));
+        Assert.Equal(s_timeout, error.Timeout);
+    }
+
+    [Fact]
+    public async Task StreamAsync_ServerStopsSendingWhileConsumerWaits_ThrowsIdleTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        int afterStart = new TranscriptBuilder().MessageStart().ToString().Length;
+        var handler = new FakeAnthropicHandler().RespondWith(
+            new TranscriptBuilder().Text("Hello").Stop(StopReason.EndTurn),
+            Chunking.PerEvent,
+            new ChunkedStreamOptions { EndAfterBytes = afterStart, Ending = StreamEnding.Stall, TimeProvider = time });
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, "idle"), time);
+        var received = new List<StreamEvent>();
+
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (StreamEvent e in client.StreamAsync(ClientFactory.Hello))
+            {
+                received.Add(e);
+            }
+        });
+        await Waiting.AdvanceUntilDoneAsync(time, reading, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+
+        await Assert.ThrowsAsync<StreamIdleTimeoutException>(() => reading.WaitAsync(Waiting.Guard));
+        Assert.IsType<MessageStartEvent>(Assert.Single(received));
+    }
+
+    [Fact]
+    public async Task StreamAsync_ServerSendsOnlyPingsWhileConsumerWaits_ThrowsStallTimeoutEvenAfterHoldingEvents()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        TranscriptBuilder pings = new TranscriptBuilder().MessageStart();
+        for (int i = 0; i < 40; i++)
+        {
+            pings.Ping();
+        }
+
+        var handler = new FakeAnthropicHandler().RespondWith(
+            pings,
+            Chunking.PerEvent,
+            new ChunkedStreamOptions { DelayPerChunk = TimeSpan.FromSeconds(3), Ending = StreamEnding.Stall, TimeProvider = time });
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, "stall"), time);
+
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (StreamEvent e in client.StreamAsync(ClientFactory.Hello))
+            {
+                // Holding events is free; only the 3 s waits for each ping add up (past 10 s after four pings).
+                time.Advance(s_hold);
+            }
+        });
+        await Waiting.AdvanceUntilDoneAsync(time, reading, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+
+        await Assert.ThrowsAsync<StreamStallTimeoutException>(() => reading.WaitAsync(Waiting.Guard));
+    }
+
+    public static TheoryData<bool, bool> BodyHangs()
+    {
+        var data = new TheoryData<bool, bool>();
+        foreach (bool afterFirstEvent in new[] { false, true })
+        {
+            foreach (bool failsReadsOnDispose in new[] { true, false })
+            {
+                data.Add(afterFirstEvent, failsReadsOnDispose);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BodyHangs))]
+    public async Task StreamAsync_BodyReadIgnoresCancellation_ThrowsIdleTimeoutInsteadOfHanging(bool afterFirstEvent, bool failsReadsOnDispose)
+    {
+        using var unobserved = new UnobservedExceptionRecorder();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        byte[] prefix = afterFirstEvent ? Encoding.UTF8.GetBytes(new TranscriptBuilder().MessageStart().ToString()) : [];
+        var body = new TokenIgnoringStream(prefix, failsReadsOnDispose, unobserved.Marker);
+        var handler = new FakeAnthropicHandler().RespondWith((_, _) => FakeResponses.Stream(body));
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, "idle"), time);
+        var received = new List<StreamEvent>();
+
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (StreamEvent e in client.StreamAsync(ClientFactory.Hello))
+            {
+                received.Add(e);
+            }
+        });
+        await Waiting.AdvanceUntilDoneAsync(time, reading, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+
+        var error = await Assert.ThrowsAsync<StreamIdleTimeoutException>(() => reading.WaitAsync(Waiting.Guard));
+        Assert.Equal(s_timeout, error.Timeout);
+        Assert.Equal(afterFirstEvent ? 1 : 0, received.Count);
+        Assert.True(body.HangingReads >= 1);
+        Assert.True(body.IsDisposed, "The response body was not disposed after the timeout.");
+        Assert.Single(handler.Requests);
+        unobserved.AssertNoneAfterCollection();
+    }
+
+    [Fact]
+    public async Task StreamAsync_HandlerIgnoresCancellationAndNeverAnswers_ThrowsIdleTimeoutAndDisposesALateResponse()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handler = new TokenIgnoringHandler();
+        var options = new AnthropicClientOptions
+        {
+            ApiKey = ClientFactory.ApiKey,
+            BaseUrl = new Uri("https://api.test.invalid"),
+            MaxRetries = 0,
+            IdleTimeout = s_timeout,
+        };
+        using var httpClient = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new AnthropicClient(httpClient, options, time);
+
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (StreamEvent e in client.StreamAsync(ClientFactory.Hello))
+            {
+            }
+        });
+        await Waiting.AdvanceUntilDoneAsync(time, reading, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+
+        var error = await Assert.ThrowsAsync<StreamIdleTimeoutException>(() => reading.WaitAsync(Waiting.Guard));
+        Assert.Equal(s_timeout, error.Timeout);
+        Assert.Equal(1, handler.Calls);
+
+        // The handler answers after all: nobody waits for that response any more, and it must not leak.
+        var lateBody = new TokenIgnoringStream([], failsReadsOnDispose: true, "late");
+        handler.RespondLate(FakeResponses.Stream(lateBody));
+        Assert.True(await Waiting.UntilAsync(() => lateBody.IsDisposed, Waiting.Guard), "The late response was never disposed.");
+    }
+
+    private static void Configure(AnthropicClientOptions options, string which)
+    {
+        options.MaxRetries = 0;
+        options.IdleTimeout = which == "idle" ? s_timeout : Timeout.InfiniteTimeSpan;
+        options.StallTimeout = which == "stall" ? s_timeout : Timeout.InfiniteTimeSpan;
+    }
+}
