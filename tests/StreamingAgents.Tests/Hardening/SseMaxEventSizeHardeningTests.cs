@@ -2,6 +2,8 @@ using System.Text;
 using StreamingAgents.Sse;
 using StreamingAgents.Testing.Streams;
 
+using StreamingAgents.Tests.TestSupport;
+
 namespace StreamingAgents.Tests.Hardening;
 
 /// <summary>
