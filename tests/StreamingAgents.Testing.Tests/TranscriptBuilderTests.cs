@@ -72,7 +72,7 @@ public sealed class TranscriptBuilderTests
     {
         Transcript transcript = new TranscriptBuilder().Text("partial").Error("overloaded_error", "Overloaded").Build();
 
-        var error = await Assert.ThrowsAsync<StreamingAgents.Http.AnthropicApiException>(() => StreamEventReader.ReadAllAsync(transcript.ToStream()).ToMessageAsync());
+        var error = await Assert.ThrowsAsync<StreamingAgents.Events.AnthropicApiException>(() => StreamEventReader.ReadAllAsync(transcript.ToStream()).ToMessageAsync());
 
         Assert.Equal("overloaded_error", error.ErrorType);
     }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using StreamingAgents.Events;
-using StreamingAgents.Json;
 using StreamingAgents.Messages;
 
 namespace StreamingAgents.Testing.Transcripts;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using StreamingAgents.Events;
 using StreamingAgents.Http;
 
@@ -35,9 +36,11 @@ public sealed record AgentError
     /// one of this type's constants (<c>idle_timeout</c>, <c>stall_timeout</c>, <c>connection</c>, <c>truncated</c>,
     /// <c>timeout</c>, <c>protocol</c>, <c>tool_error_limit</c>, <c>internal</c>). Stable, snake_case: branch on it.
     /// </summary>
+    [JsonPropertyName("type")]
     public required string Type { get; init; }
 
     /// <summary>Gets the message, for people.</summary>
+    [JsonPropertyName("message")]
     public required string Message { get; init; }
 
     internal static AgentError From(Exception exception) => new()

@@ -1,38 +1,54 @@
 using System.Text.Json.Serialization;
+using StreamingAgents.Json;
 
 namespace StreamingAgents.Agents;
 
 /// <summary>
-/// Something that happened in an agent run, as the user would see it. Events are plain records: they serialize to
-/// JSON (through <see cref="Json.AnthropicJsonContext"/>) with a <c>type</c> discriminator, so they can be forwarded
-/// to a browser as they are.
+/// Something that happened in an agent run, as the user would see it. Events are plain records and a public wire
+/// contract: serialized as <see cref="AgentEvent"/> (through <see cref="AgentJsonContext"/>, or any options that use
+/// it, ASP.NET Core's web defaults included) each has one stable JSON shape with a <c>type</c>, <c>seq</c>,
+/// <c>turn</c> and <c>timestamp</c>, documented in <c>docs/agent-events.schema.json</c>.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
-[JsonDerivedType(typeof(TurnStarted), "turn_started")]
-[JsonDerivedType(typeof(TextReceived), "text")]
-[JsonDerivedType(typeof(ThinkingReceived), "thinking")]
-[JsonDerivedType(typeof(ToolCallStarted), "tool_call_started")]
-[JsonDerivedType(typeof(ToolInputProgress), "tool_input_progress")]
-[JsonDerivedType(typeof(ToolCallReady), "tool_call_ready")]
-[JsonDerivedType(typeof(ToolExecutionStarted), "tool_execution_started")]
-[JsonDerivedType(typeof(ToolStatusReported), "tool_status")]
-[JsonDerivedType(typeof(ToolCallCompleted), "tool_call_completed")]
-[JsonDerivedType(typeof(ToolCallDiscarded), "tool_call_discarded")]
-[JsonDerivedType(typeof(TurnCompleted), "turn_completed")]
-[JsonDerivedType(typeof(TurnRetrying), "turn_retrying")]
-[JsonDerivedType(typeof(Heartbeat), "heartbeat")]
-[JsonDerivedType(typeof(RunCompleted), "run_completed")]
+[JsonDerivedType(typeof(TurnStarted), AgentEventTypes.TurnStarted)]
+[JsonDerivedType(typeof(TextReceived), AgentEventTypes.Text)]
+[JsonDerivedType(typeof(ThinkingReceived), AgentEventTypes.Thinking)]
+[JsonDerivedType(typeof(ToolCallStarted), AgentEventTypes.ToolCallStarted)]
+[JsonDerivedType(typeof(ToolInputProgress), AgentEventTypes.ToolInputProgress)]
+[JsonDerivedType(typeof(ToolCallReady), AgentEventTypes.ToolCallReady)]
+[JsonDerivedType(typeof(ToolExecutionStarted), AgentEventTypes.ToolExecutionStarted)]
+[JsonDerivedType(typeof(ToolStatusReported), AgentEventTypes.ToolStatus)]
+[JsonDerivedType(typeof(ToolCallCompleted), AgentEventTypes.ToolCallCompleted)]
+[JsonDerivedType(typeof(ToolCallDiscarded), AgentEventTypes.ToolCallDiscarded)]
+[JsonDerivedType(typeof(TurnCompleted), AgentEventTypes.TurnCompleted)]
+[JsonDerivedType(typeof(TurnRetrying), AgentEventTypes.TurnRetrying)]
+[JsonDerivedType(typeof(Heartbeat), AgentEventTypes.Heartbeat)]
+[JsonDerivedType(typeof(RunCompleted), AgentEventTypes.RunCompleted)]
 public abstract record AgentEvent
 {
+    /// <summary>Gets the event's wire type (its JSON <c>type</c>, see <see cref="AgentEventTypes"/>), without serializing it.</summary>
+    [JsonIgnore]
+    public string EventType => WireType;
+
     /// <summary>Gets the event's position in its run, from 1, with no gaps.</summary>
     [JsonInclude]
+    [JsonPropertyName("seq")]
+    [JsonPropertyOrder(-3)]
     public long Sequence { get; internal set; }
-
-    /// <summary>Gets when the event happened, by the runner's clock.</summary>
-    [JsonInclude]
-    public DateTimeOffset Timestamp { get; internal set; }
 
     /// <summary>Gets the turn (model response) the event belongs to, from 1.</summary>
     [JsonInclude]
+    [JsonPropertyName("turn")]
+    [JsonPropertyOrder(-2)]
     public int Turn { get; internal set; }
+
+    /// <summary>Gets when the event happened, by the runner's clock; on the wire, ISO 8601 in UTC.</summary>
+    [JsonInclude]
+    [JsonPropertyName("timestamp")]
+    [JsonPropertyOrder(-1)]
+    [JsonConverter(typeof(UtcTimestampJsonConverter))]
+    public DateTimeOffset Timestamp { get; internal set; }
+
+    /// <summary>Gets the wire type; not public, so no serializer sees it (the discriminator writes it).</summary>
+    private protected abstract string WireType { get; }
 }

@@ -4,9 +4,9 @@ using System.Threading.Channels;
 namespace StreamingAgents.Agents;
 
 /// <summary>
-/// The events of a run on their way to its consumer, bounded: producers that can wait (the model stream, tool
-/// completions) wait for room when <see cref="AgentRunnerOptions.MaxBufferedEvents"/> are already waiting. Nothing is
-/// ever dropped; writes that cannot wait (tool status reports) may pass the limit.
+/// The events of a run on their way to its consumer, bounded: producers wait for room when
+/// <see cref="AgentRunnerOptions.MaxBufferedEvents"/> are already waiting (concurrent producers may each add one more).
+/// Nothing is dropped here; tool status reports, which cannot wait, are coalesced by the runner while there is no room.
 /// </summary>
 internal sealed class AgentEventBuffer(int capacity)
 {
@@ -22,9 +22,12 @@ internal sealed class AgentEventBuffer(int capacity)
         _channel.Writer.TryWrite(agentEvent);
     }
 
+    /// <summary>Gets whether an event can be added without passing the limit.</summary>
+    public bool HasRoom => Volatile.Read(ref _count) < capacity;
+
     /// <summary>Completes at once while there is room, otherwise when the consumer has made some.</summary>
     public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref _count) < capacity ? default : WaitForRoomSlowAsync(cancellationToken);
+        HasRoom ? default : WaitForRoomSlowAsync(cancellationToken);
 
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
 

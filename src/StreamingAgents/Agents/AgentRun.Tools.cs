@@ -30,17 +30,25 @@ internal sealed partial class AgentRun
         }
 
         await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        if (call.TakePendingStatus() is { } lastStatus)
+        {
+            EmitStatus(call, lastStatus);
+        }
+
         if (cancellationToken.IsCancellationRequested || !call.TrySettle())
         {
             // Discarded or cancelled while it ran (a tool may ignore its token): its result is not wanted, and no event says otherwise.
             throw new OperationCanceledException(cancellationToken);
         }
 
+        string preview = TextPreview.Cut(result.Content, _options.ToolResultPreviewLength);
         Emit(new ToolCallCompleted
         {
             ToolCallId = call.Block.Id,
             ToolName = call.Block.Name,
             Result = result.Content,
+            ResultPreview = preview,
+            IsResultTruncated = preview.Length < result.Content.Length,
             IsError = result.IsError,
             Duration = _time.GetElapsedTime(started),
         });
@@ -102,13 +110,30 @@ internal sealed partial class AgentRun
         }
     }
 
+    /// <summary>
+    /// A status report cannot wait for a slow consumer (it is synchronous), so while the event buffer is full only a
+    /// call's latest status is kept, and sent once there is room or just before the call completes.
+    /// </summary>
     private void ReportStatus(ToolCall call, string status)
     {
-        if (!call.IsSettled)
+        if (call.IsSettled)
         {
-            Emit(new ToolStatusReported { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Status = status });
+            return;
+        }
+
+        if (_events.HasRoom)
+        {
+            call.TakePendingStatus(); // superseded
+            EmitStatus(call, status);
+        }
+        else
+        {
+            call.SetPendingStatus(status);
         }
     }
+
+    private void EmitStatus(ToolCall call, string status) =>
+        Emit(new ToolStatusReported { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Status = status });
 
     /// <summary>A tool that runs alone takes every slot; the gate keeps two such tools from each holding some.</summary>
     private async Task AcquireSlotAsync(bool alone, CancellationToken cancellationToken)
@@ -164,6 +189,7 @@ internal sealed partial class AgentRun
     private sealed class ToolCall(ToolUseBlock block)
     {
         private int _settled;
+        private string? _pendingStatus;
 
         public ToolUseBlock Block { get; set; } = block;
 
@@ -174,6 +200,10 @@ internal sealed partial class AgentRun
         public bool IsSettled => Volatile.Read(ref _settled) != 0;
 
         public bool TrySettle() => Interlocked.Exchange(ref _settled, 1) == 0;
+
+        public void SetPendingStatus(string status) => Volatile.Write(ref _pendingStatus, status);
+
+        public string? TakePendingStatus() => Interlocked.Exchange(ref _pendingStatus, null);
     }
 
     /// <summary>
@@ -214,10 +244,20 @@ internal sealed partial class AgentRun
                     }
                 }
 
-                var results = new List<ToolResultBlock>(_calls.Count);
-                foreach (ToolCall call in _calls.Values.Where(static call => call.Execution is not null))
+                // In completion order, so a call that fails outright (a defect, not an error result) stops the others
+                // at once instead of after the slowest of them.
+                Task<ToolResultBlock>[] executions = [.. _calls.Values.Where(static call => call.Execution is not null).Select(static call => call.Execution!)];
+                for (var pending = new List<Task<ToolResultBlock>>(executions); pending.Count > 0;)
                 {
-                    ToolResultBlock result = await call.Execution!.ConfigureAwait(false);
+                    Task<ToolResultBlock> finished = await Task.WhenAny(pending).ConfigureAwait(false);
+                    pending.Remove(finished);
+                    await finished.ConfigureAwait(false);
+                }
+
+                var results = new List<ToolResultBlock>(executions.Length);
+                foreach (Task<ToolResultBlock> execution in executions)
+                {
+                    ToolResultBlock result = execution.Result;
                     results.Add(result);
                     run._consecutiveToolErrors = result.IsError == true ? run._consecutiveToolErrors + 1 : 0;
                 }
@@ -228,7 +268,7 @@ internal sealed partial class AgentRun
             }
             catch
             {
-                await DiscardAsync(reason: null).ConfigureAwait(false);
+                await DiscardAsync(ToolCallDiscarded.RunFailedReason).ConfigureAwait(false);
                 throw;
             }
         }

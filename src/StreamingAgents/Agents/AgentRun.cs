@@ -43,21 +43,24 @@ internal sealed partial class AgentRun : IDisposable
     /// </summary>
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
+        Exception? ending = null;
         try
         {
             await LoopAsync(cancellationToken).ConfigureAwait(false);
-            _events.Complete();
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             // Whatever a tool or the stream threw while being cancelled, the consumer sees the cancellation.
-            _events.Complete(new OperationCanceledException(cancellationToken));
+            ending = new OperationCanceledException(cancellationToken);
         }
         catch (Exception defect)
         {
             Log.RunFailed(_logger, _turn, defect);
             Complete(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = defect.Message });
-            _events.Complete();
+        }
+        finally
+        {
+            _events.Complete(ending); // always: a consumer must never wait for a run that has ended
         }
     }
 
@@ -249,6 +252,8 @@ internal sealed partial class AgentRun : IDisposable
         Outcome = outcome,
         Conversation = [.. _conversation],
         FinalMessage = _lastMessage,
+        FinalText = _lastMessage?.GetText(),
+        StopDetails = _lastMessage?.StopDetails,
         TotalUsage = _totalUsage,
         TurnCount = _turn,
         Error = error,

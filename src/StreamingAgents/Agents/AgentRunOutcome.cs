@@ -2,11 +2,12 @@ using System.Text.Json.Serialization;
 
 namespace StreamingAgents.Agents;
 
-/// <summary>How an agent run ended.</summary>
+/// <summary>How an agent run ended. On the wire: a snake_case string (<c>"completed"</c>, <c>"max_tokens"</c>, …).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<AgentRunOutcome>))]
 public enum AgentRunOutcome
 {
     /// <summary>The model finished (<c>end_turn</c> or <c>stop_sequence</c>; see the last turn's stop reason).</summary>
+    [JsonStringEnumMemberName("completed")]
     Completed,
 
     /// <summary>
@@ -14,18 +15,22 @@ public enum AgentRunOutcome
     /// out of the conversation; raise the token limit or continue the conversation to get the rest (or set
     /// <see cref="AgentRunnerOptions.OnMaxTokens"/> to continue automatically).
     /// </summary>
+    [JsonStringEnumMemberName("max_tokens")]
     MaxTokens,
 
     /// <summary>The run reached <see cref="AgentRunnerOptions.MaxTurns"/>; the conversation can be continued.</summary>
+    [JsonStringEnumMemberName("max_turns")]
     MaxTurns,
 
     /// <summary>Tools failed <see cref="AgentRunnerOptions.MaxConsecutiveToolErrors"/> times in a row.</summary>
+    [JsonStringEnumMemberName("tool_error_limit")]
     ToolErrorLimit,
 
     /// <summary>
     /// The model stream failed and retries were exhausted, the API answered with an error, or the stream could not be
     /// understood; <see cref="RunCompleted.Error"/> says what.
     /// </summary>
+    [JsonStringEnumMemberName("failed")]
     Failed,
 
     /// <summary>
@@ -34,11 +39,20 @@ public enum AgentRunOutcome
     /// <see cref="RunCompleted.Conversation"/>, whose last turn is the one that triggered the refusal: rephrase or
     /// remove it before continuing (Anthropic's docs: continuing unchanged keeps being refused).
     /// </summary>
+    [JsonStringEnumMemberName("refused")]
     Refused,
 
     /// <summary>
     /// The response reached the model's context window (<c>stop_reason: model_context_window_exceeded</c>) and is cut
     /// off, like <see cref="MaxTokens"/>; shorten the conversation to continue.
     /// </summary>
+    [JsonStringEnumMemberName("context_window_exceeded")]
     ContextWindowExceeded,
+
+    /// <summary>
+    /// The run was cancelled through its handle (a detached run). A run
+    /// enumerated directly is cancelled with an <see cref="OperationCanceledException"/> instead.
+    /// </summary>
+    [JsonStringEnumMemberName("cancelled")]
+    Cancelled,
 }

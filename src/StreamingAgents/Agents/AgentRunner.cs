@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamingAgents.Diagnostics;
 using StreamingAgents.Http;
 using StreamingAgents.Messages;
 using StreamingAgents.Tools;
@@ -50,7 +51,7 @@ public sealed class AgentRunner : IAgentRunner
         }
 
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? NullLogger<AgentRunner>.Instance;
+        _logger = logger is null ? NullLogger<AgentRunner>.Instance : new NonThrowingLogger(logger);
     }
 
     /// <inheritdoc/>

@@ -21,7 +21,7 @@ public sealed class AgentRunnerOptions
     /// </summary>
     /// <remarks>
     /// Failures before the first event are the client's to retry (<see cref="Http.AnthropicClientOptions.MaxRetries"/>);
-    /// the runner does not retry them again, so the two budgets never multiply.
+    /// the runner does not retry them again. (Each turn retry is a new request, with the client's budget for its start.)
     /// </remarks>
     public int MaxStreamRetries { get; set; } = 2;
 
@@ -41,12 +41,19 @@ public sealed class AgentRunnerOptions
     public int MaxInputSnapshotBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Gets or sets how much of a tool's result <see cref="ToolCallCompleted"/> carries on the wire (its JSON
+    /// <c>result</c>), in characters; the model and <see cref="ToolCallCompleted.Result"/> get all of it. Defaults to
+    /// 4096.
+    /// </summary>
+    public int ToolResultPreviewLength { get; set; } = 4096;
+
+    /// <summary>
     /// Gets or sets how many events may wait for a slow consumer. When that many are waiting, reading the model
     /// stream pauses until the consumer catches up; no event is dropped. Defaults to 2048.
     /// </summary>
     /// <remarks>
-    /// Tool status reports (<see cref="Tools.ToolContext.ReportStatus"/>) cannot wait, so a tool may add a few
-    /// beyond the limit.
+    /// Tool status reports (<see cref="Tools.ToolContext.ReportStatus"/>) cannot wait: while the limit is reached, only
+    /// each running call's latest status is kept, and sent when there is room.
     /// </remarks>
     public int MaxBufferedEvents { get; set; } = 2048;
 
@@ -61,6 +68,7 @@ public sealed class AgentRunnerOptions
         AtLeast(problems, MaxStreamRetries, 0, nameof(MaxStreamRetries));
         AtLeast(problems, MaxInputSnapshotBytes, 0, nameof(MaxInputSnapshotBytes));
         AtLeast(problems, MaxBufferedEvents, 1, nameof(MaxBufferedEvents));
+        AtLeast(problems, ToolResultPreviewLength, 0, nameof(ToolResultPreviewLength));
         if (ToolTimeout <= TimeSpan.Zero && ToolTimeout != Timeout.InfiniteTimeSpan)
         {
             problems.Add($"AgentRunnerOptions.ToolTimeout must be positive (or Timeout.InfiniteTimeSpan for none); it is {ToolTimeout}.");

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamingAgents.Agents;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace StreamingAgents.Agents;
 /// </summary>
 public sealed record ToolCallDiscarded : AgentEvent
 {
+    /// <inheritdoc/>
+    private protected override string WireType => AgentEventTypes.ToolCallDiscarded;
+
     /// <summary>The turn's stream failed and the turn starts again.</summary>
     public const string TurnRetryingReason = "turn_retrying";
 
@@ -18,14 +23,18 @@ public sealed record ToolCallDiscarded : AgentEvent
     public const string RunFailedReason = "run_failed";
 
     /// <summary>Gets the tool call's ID.</summary>
+    [JsonPropertyName("tool_call_id")]
     public required string ToolCallId { get; init; }
 
     /// <summary>Gets the tool's name.</summary>
+    [JsonPropertyName("tool_name")]
     public required string ToolName { get; init; }
 
     /// <summary>Gets why: <see cref="TurnRetryingReason"/>, <see cref="NotRequestedReason"/> or <see cref="RunFailedReason"/>.</summary>
+    [JsonPropertyName("reason")]
     public required string Reason { get; init; }
 
     /// <summary>Gets whether the tool had started running (it was then cancelled).</summary>
+    [JsonPropertyName("was_executing")]
     public bool WasExecuting { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamingAgents.Agents;
 
 /// <summary>
@@ -6,15 +8,23 @@ namespace StreamingAgents.Agents;
 /// </summary>
 public sealed record ToolCallStarted : AgentEvent
 {
+    /// <inheritdoc/>
+    private protected override string WireType => AgentEventTypes.ToolCallStarted;
+
     /// <summary>Gets the tool call's ID.</summary>
+    [JsonPropertyName("tool_call_id")]
     public required string ToolCallId { get; init; }
 
     /// <summary>Gets the tool's name.</summary>
+    [JsonPropertyName("tool_name")]
     public required string ToolName { get; init; }
 
     /// <summary>Gets the tool's status label for people, if it has one.</summary>
+    [JsonPropertyName("status_label")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? StatusLabel { get; init; }
 
     /// <summary>Gets the content block of the call.</summary>
+    [JsonPropertyName("block_index")]
     public int BlockIndex { get; init; }
 }

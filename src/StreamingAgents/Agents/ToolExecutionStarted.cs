@@ -1,17 +1,25 @@
+using System.Text.Json.Serialization;
+
 namespace StreamingAgents.Agents;
 
 /// <summary>The runner started executing a tool call.</summary>
 public sealed record ToolExecutionStarted : AgentEvent
 {
+    /// <inheritdoc/>
+    private protected override string WireType => AgentEventTypes.ToolExecutionStarted;
+
     /// <summary>Gets the tool call's ID.</summary>
+    [JsonPropertyName("tool_call_id")]
     public required string ToolCallId { get; init; }
 
     /// <summary>Gets the tool's name.</summary>
+    [JsonPropertyName("tool_name")]
     public required string ToolName { get; init; }
 
     /// <summary>
     /// Gets whether the tool started early: a read-only tool starts as soon as its input is complete, while the model
     /// is still writing the rest of its message.
     /// </summary>
+    [JsonPropertyName("is_eager")]
     public bool IsEager { get; init; }
 }

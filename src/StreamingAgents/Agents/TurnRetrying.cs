@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamingAgents.Agents;
 
 /// <summary>
@@ -6,9 +8,14 @@ namespace StreamingAgents.Agents;
 /// </summary>
 public sealed record TurnRetrying : AgentEvent
 {
+    /// <inheritdoc/>
+    private protected override string WireType => AgentEventTypes.TurnRetrying;
+
     /// <summary>Gets the attempt about to start, from 2.</summary>
+    [JsonPropertyName("next_attempt")]
     public int NextAttempt { get; init; }
 
     /// <summary>Gets what failed.</summary>
+    [JsonPropertyName("error")]
     public required AgentError Error { get; init; }
 }

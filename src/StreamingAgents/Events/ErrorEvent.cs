@@ -4,7 +4,7 @@ namespace StreamingAgents.Events;
 
 /// <summary>
 /// An error reported in the middle of a stream, such as <c>overloaded_error</c>.
-/// <see cref="StreamEventReader"/> turns it into an <see cref="Http.AnthropicApiException"/> when reached.
+/// <see cref="StreamEventReader"/> turns it into an <see cref="AnthropicApiException"/> when reached.
 /// </summary>
 public sealed record ErrorEvent : StreamEvent
 {

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using StreamingAgents.Json;
 
 namespace StreamingAgents.Events;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StreamingAgents.Json;
 
 namespace StreamingAgents.Events;
 

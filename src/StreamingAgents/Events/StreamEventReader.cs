@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using StreamingAgents.Http;
 using StreamingAgents.Sse;
 
 namespace StreamingAgents.Events;

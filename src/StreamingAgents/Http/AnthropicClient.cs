@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
-using StreamingAgents.Json;
 using StreamingAgents.Messages;
 using StreamingAgents.Sse;
 
@@ -54,7 +54,7 @@ public sealed partial class AnthropicClient : IAnthropicClient
         _scrubber = new SecretScrubber(_apiKey);
         _endpoint = options.GetMessagesEndpoint();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? NullLogger<AnthropicClient>.Instance;
+        _logger = logger is null ? NullLogger<AnthropicClient>.Instance : new NonThrowingLogger(logger);
     }
 
     /// <inheritdoc/>
@@ -149,33 +149,9 @@ public sealed partial class AnthropicClient : IAnthropicClient
         request.Headers.Accept.Add(s_eventStream);
         request.Content = new ByteArrayContent(body) { Headers = { ContentType = s_json } };
 
-        // A handler that ignores cancellation must not hold the caller past the idle timeout; a response it returns
-        // after that is disposed, never leaked.
-        Task<HttpResponseMessage> sending = _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, liveness.Token);
-        HttpResponseMessage response;
-        try
-        {
-            response = await sending.WaitAsync(liveness.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!sending.IsCompleted)
-        {
-            _ = sending.ContinueWith(
-                static late =>
-                {
-                    if (late.IsCompletedSuccessfully)
-                    {
-                        late.Result.Dispose();
-                    }
-                    else
-                    {
-                        _ = late.Exception; // observed: a failure nobody waits for any more
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-            throw;
-        }
+        // A handler that ignores cancellation must not hold the caller past the idle timeout.
+        HttpResponseMessage response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, liveness.Token)
+            .WaitOrAbandonAsync(liveness.Token).ConfigureAwait(false);
 
         if (!response.IsSuccessStatusCode)
         {
@@ -191,7 +167,7 @@ public sealed partial class AnthropicClient : IAnthropicClient
     private static async IAsyncEnumerable<StreamEvent> ReadEventsAsync(HttpResponseMessage response, StreamLiveness liveness)
     {
         string? requestId = response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
-        Stream body = await response.Content.ReadAsStreamAsync(liveness.Token).WaitAsync(liveness.Token).ConfigureAwait(false);
+        Stream body = await response.Content.ReadAsStreamAsync(liveness.Token).WaitOrAbandonAsync(liveness.Token).ConfigureAwait(false);
         var watched = new LivenessStream(body, liveness);
         await using (watched.ConfigureAwait(false))
         {

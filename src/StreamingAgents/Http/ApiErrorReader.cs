@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using StreamingAgents.Events;
 
 namespace StreamingAgents.Http;
 
@@ -60,14 +61,14 @@ internal static class ApiErrorReader
     private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         // WaitAsync: a body that ignores cancellation must not hold the caller; these buffers are ours to abandon.
-        Stream stream = await content.ReadAsStreamAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Stream stream = await content.ReadAsStreamAsync(cancellationToken).WaitOrAbandonAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             byte[] buffer = new byte[MaxBodyBytes];
             int total = 0;
             int read;
             while (total < buffer.Length
-                && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)) > 0)
+                && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).AsTask().WaitOrAbandonAsync(cancellationToken).ConfigureAwait(false)) > 0)
             {
                 total += read;
             }

@@ -65,28 +65,24 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
     }
 
     /// <summary>
-    /// A body that ignores cancellation must not hold the client past its timeout: on cancellation the read is
-    /// abandoned (the caller then disposes the body, which ends it). The abandoned read may still write into the
-    /// buffer, so the exception is marked and the SSE reader does not return that buffer to its pool.
+    /// A body that ignores cancellation must not hold the client past its timeout: on cancellation a read still
+    /// running is abandoned (the caller then disposes the body, which ends it). It may still write into the buffer,
+    /// so the exception is marked and the SSE reader does not return that buffer to its pool.
     /// </summary>
     private async ValueTask<int> AwaitReadAsync(ValueTask<int> read, CancellationToken cancellationToken)
     {
         Task<int> pending = read.AsTask();
-        if (!pending.IsCompleted && cancellationToken.CanBeCanceled)
+        int count;
+        try
         {
-            try
-            {
-                await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException abandoned) when (!pending.IsCompleted)
-            {
-                _ = pending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                SseAbandonedRead.Mark(abandoned);
-                throw;
-            }
+            count = await pending.WaitOrAbandonAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException abandoned) when (!pending.IsCompleted)
+        {
+            SseAbandonedRead.Mark(abandoned);
+            throw;
         }
 
-        int count = await pending.ConfigureAwait(false);
         if (count > 0)
         {
             liveness.OnBytesReceived();

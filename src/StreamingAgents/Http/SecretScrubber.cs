@@ -10,7 +10,15 @@ internal sealed class SecretScrubber
 {
     public const string Redacted = "[REDACTED]";
 
-    private static readonly string[] s_secretHeaders = ["x-api-key", "Authorization", "Proxy-Authorization", "api-key"];
+    /// <summary>Headers whose values are not secret; every other header a request carried may be (a gateway's key, a cookie).</summary>
+    private static readonly HashSet<string> s_publicHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "anthropic-version", "anthropic-beta", "Accept", "Accept-Encoding", "Content-Type", "User-Agent", "Host",
+        "Connection", "traceparent", "tracestate", "baggage", "Request-Id",
+    };
+
+    /// <summary>Shorter header values are left alone: removing "true" or "2" from every message would garble it.</summary>
+    private const int MinHeaderSecretLength = 8;
 
     private readonly string[] _secrets;
 
@@ -20,7 +28,10 @@ internal sealed class SecretScrubber
         _secrets = [.. secrets.Where(static s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal).OrderByDescending(static s => s!.Length)!];
     }
 
-    /// <summary>Adds the credentials actually sent with <paramref name="request"/> (handlers may have added some).</summary>
+    /// <summary>
+    /// Adds the header values actually sent with <paramref name="request"/> (handlers may have added credentials of
+    /// their own), except those of headers known not to be secret.
+    /// </summary>
     public SecretScrubber With(HttpRequestMessage? request)
     {
         if (request is null)
@@ -29,19 +40,21 @@ internal sealed class SecretScrubber
         }
 
         var found = new List<string>(_secrets);
-        foreach (string header in s_secretHeaders)
+        foreach ((string header, IEnumerable<string> values) in request.Headers)
         {
-            if (request.Headers.TryGetValues(header, out IEnumerable<string>? values))
+            if (s_publicHeaders.Contains(header))
             {
-                foreach (string value in values)
+                continue;
+            }
+
+            foreach (string value in values.Where(static value => value.Length >= MinHeaderSecretLength))
+            {
+                found.Add(value);
+                // "Bearer abc…": the credential alone may be echoed too.
+                int space = value.IndexOf(' ', StringComparison.Ordinal);
+                if (space > 0 && value.Length - space - 1 >= MinHeaderSecretLength)
                 {
-                    found.Add(value);
-                    // "Bearer abc": the credential alone may be echoed too.
-                    int space = value.IndexOf(' ', StringComparison.Ordinal);
-                    if (space > 0 && space < value.Length - 1)
-                    {
-                        found.Add(value[(space + 1)..]);
-                    }
+                    found.Add(value[(space + 1)..]);
                 }
             }
         }
@@ -67,18 +80,20 @@ internal sealed class SecretScrubber
     /// <summary>Removes a secret's beginning left at the end of a text that was cut short (at a read limit).</summary>
     public string ScrubCutEnd(string text)
     {
+        int longest = 0;
         foreach (string secret in _secrets)
         {
-            for (int length = Math.Min(secret.Length - 1, text.Length); length > 0; length--)
+            for (int length = Math.Min(secret.Length - 1, text.Length); length > longest; length--)
             {
                 if (text.AsSpan(text.Length - length).SequenceEqual(secret.AsSpan(0, length)))
                 {
-                    return string.Concat(text.AsSpan(0, text.Length - length), Redacted);
+                    longest = length;
+                    break;
                 }
             }
         }
 
-        return text;
+        return longest == 0 ? text : string.Concat(text.AsSpan(0, text.Length - longest), Redacted);
     }
 
     /// <summary>Returns <paramref name="exception"/>, or a copy of it without secrets when its text holds one.</summary>

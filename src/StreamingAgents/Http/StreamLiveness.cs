@@ -24,6 +24,7 @@ internal sealed class StreamLiveness : IDisposable
     private readonly ITimer? _timer;
     private readonly Lock _lock = new();
 
+    private bool _isDisposed;
     private bool _isWaiting;
     private bool _isArmed;
     private long _waitStart;
@@ -116,6 +117,11 @@ internal sealed class StreamLiveness : IDisposable
 
     public void Dispose()
     {
+        lock (_lock)
+        {
+            _isDisposed = true; // a timer callback already under way must not cancel a disposed source
+        }
+
         _timer?.Dispose();
         _linked.Dispose();
         _expired.Dispose();
@@ -126,7 +132,7 @@ internal sealed class StreamLiveness : IDisposable
         lock (_lock)
         {
             _isArmed = false;
-            if (!_isWaiting || _timedOut != StreamTimeoutKind.None)
+            if (_isDisposed || !_isWaiting || _timedOut != StreamTimeoutKind.None)
             {
                 return; // the caller holds an event: the clocks are stopped, and the next wait re-arms
             }
@@ -147,7 +153,15 @@ internal sealed class StreamLiveness : IDisposable
             }
         }
 
-        _expired.Cancel();
+        // Outside the lock: cancelling runs the reader's continuations. Dispose may have come in between.
+        try
+        {
+            _expired.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The response ended as the timeout fired: nothing is left to cancel.
+        }
     }
 
     private void Arm(long now)

@@ -11,6 +11,14 @@ internal static class JsonElements
 
     public static JsonElement EmptyArray { get; } = Parse("[]"u8);
 
+    /// <summary>A JSON number.</summary>
+    public static JsonElement FromInt64(long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out int written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        return Parse(digits[..written]);
+    }
+
     /// <summary>
     /// Whether the value can be written back as JSON. A parser accepts invalid UTF-8 inside strings and an escaped
     /// lone surrogate (<c>"\ud800"</c>), but neither is text, and writing them fails: such a value must not reach a

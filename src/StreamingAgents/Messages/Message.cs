@@ -5,7 +5,7 @@ namespace StreamingAgents.Messages;
 
 /// <summary>
 /// A message from the Messages API, in the API's own shape: serializing it with
-/// <see cref="Json.AnthropicJsonContext"/> gives the JSON the non-streaming API returns.
+/// <c>StreamingAgents.Events.AnthropicJsonContext</c> gives the JSON the non-streaming API returns.
 /// </summary>
 public sealed record Message
 {

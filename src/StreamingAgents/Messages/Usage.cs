@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StreamingAgents.Json;
 
 namespace StreamingAgents.Messages;
 
@@ -10,18 +11,26 @@ namespace StreamingAgents.Messages;
 public sealed record Usage
 {
     /// <summary>Gets the number of input tokens read (after the last cache breakpoint).</summary>
+    [JsonPropertyName("input_tokens")]
     public int InputTokens { get; init; }
 
     /// <summary>Gets the number of tokens written to the prompt cache, if reported.</summary>
+    [JsonPropertyName("cache_creation_input_tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? CacheCreationInputTokens { get; init; }
 
     /// <summary>Gets the number of tokens read from the prompt cache, if reported.</summary>
+    [JsonPropertyName("cache_read_input_tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? CacheReadInputTokens { get; init; }
 
     /// <summary>Gets the number of output tokens generated.</summary>
+    [JsonPropertyName("output_tokens")]
     public int OutputTokens { get; init; }
 
     /// <summary>Gets the server tool request counts, if reported.</summary>
+    [JsonPropertyName("server_tool_use")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ServerToolUsage? ServerToolUse { get; init; }
 
     /// <summary>Gets the fields this model does not name, kept for round trips.</summary>
@@ -76,7 +85,7 @@ public sealed record Usage
             sum[key] = sum.TryGetValue(key, out JsonElement earlier)
                 && earlier.ValueKind == JsonValueKind.Number && earlier.TryGetInt64(out long a)
                 && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long b)
-                    ? JsonSerializer.SerializeToElement(a + b, Json.AnthropicJsonContext.Default.Int64)
+                    ? JsonElements.FromInt64(a + b)
                     : value;
         }
 

@@ -132,7 +132,7 @@ public sealed class AgentLoopStopReasonTests
         Assert.Equal(("toolu_w", "watch", ToolCallDiscarded.NotRequestedReason, true), (discarded.ToolCallId, discarded.ToolName, discarded.Reason, discarded.WasExecuting));
         Assert.Empty(events.OfType<ToolCallCompleted>());
         Assert.True(discarded.Sequence < events[^1].Sequence);
-        Assert.Equal("tool_call_discarded", JsonDocument.Parse(JsonSerializer.Serialize<AgentEvent>(discarded, StreamingAgents.Json.AnthropicJsonContext.Default.AgentEvent)).RootElement.GetProperty("type").GetString());
+        Assert.Equal("tool_call_discarded", JsonDocument.Parse(JsonSerializer.Serialize<AgentEvent>(discarded, AgentJsonContext.Default.AgentEvent)).RootElement.GetProperty("type").GetString());
     }
 
     [Fact]

@@ -533,14 +533,14 @@ public sealed class AgentRunnerTests
     }
 
     private static string TypeOf(AgentEvent agentEvent) =>
-        JsonDocument.Parse(JsonSerializer.Serialize(agentEvent, StreamingAgents.Json.AnthropicJsonContext.Default.AgentEvent)).RootElement.GetProperty("type").GetString()!;
+        JsonDocument.Parse(JsonSerializer.Serialize(agentEvent, AgentJsonContext.Default.AgentEvent)).RootElement.GetProperty("type").GetString()!;
 
     /// <summary>The event as JSON without what legitimately varies between runs: time.</summary>
     private static string Normalize(AgentEvent agentEvent)
     {
         AgentEvent stable = agentEvent is ToolCallCompleted completed ? completed with { Duration = TimeSpan.Zero } : agentEvent;
         stable.Timestamp = default;
-        return JsonSerializer.Serialize(stable, StreamingAgents.Json.AnthropicJsonContext.Default.AgentEvent);
+        return JsonSerializer.Serialize(stable, AgentJsonContext.Default.AgentEvent);
     }
 
     private sealed class WorkTool(string name, Func<ValueTask<ToolResult>> work) : AgentTool<LookupInput>(name, "Does some work.", TestJsonContext.Default.LookupInput)

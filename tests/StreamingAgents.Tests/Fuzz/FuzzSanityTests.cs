@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StreamingAgents.Agents;
+using StreamingAgents.Events;
 using StreamingAgents.Http;
 using StreamingAgents.Tests.TestSupport;
 using Xunit.Abstractions;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamingAgents.Agents;
+using StreamingAgents.Events;
 using StreamingAgents.Http;
 using StreamingAgents.Json;
 using StreamingAgents.Messages;
@@ -163,7 +164,7 @@ public sealed class SecretScrubbingTests
         Assert.Contains("Overloaded", retrying.Error.Message, StringComparison.Ordinal);
         foreach (AgentEvent agentEvent in events)
         {
-            string json = JsonSerializer.Serialize(agentEvent, AnthropicJsonContext.Default.AgentEvent);
+            string json = JsonSerializer.Serialize(agentEvent, AgentJsonContext.Default.AgentEvent);
             Assert.DoesNotContain(Key, json, StringComparison.Ordinal);
         }
 
@@ -182,7 +183,7 @@ public sealed class SecretScrubbingTests
         RunCompleted completed = Assert.IsType<RunCompleted>(events[^1]);
         Assert.Equal("authentication_error", completed.Error!.Type);
         Assert.DoesNotContain(Key, completed.Error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Key, JsonSerializer.Serialize<AgentEvent>(completed, AnthropicJsonContext.Default.AgentEvent), StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, JsonSerializer.Serialize<AgentEvent>(completed, AgentJsonContext.Default.AgentEvent), StringComparison.Ordinal);
     }
 
     [Fact]

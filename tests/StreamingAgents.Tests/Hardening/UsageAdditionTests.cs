@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamingAgents.Agents;
+using StreamingAgents.Events;
 using StreamingAgents.Json;
 using StreamingAgents.Messages;
 using StreamingAgents.Testing.Transcripts;

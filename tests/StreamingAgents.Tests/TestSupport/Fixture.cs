@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StreamingAgents.Events;
 using StreamingAgents.Json;
 using StreamingAgents.Messages;
 

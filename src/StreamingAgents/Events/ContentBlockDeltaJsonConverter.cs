@@ -1,7 +1,7 @@
 using System.Text.Json;
-using StreamingAgents.Events;
+using StreamingAgents.Json;
 
-namespace StreamingAgents.Json;
+namespace StreamingAgents.Events;
 
 /// <summary>Reads and writes <see cref="ContentBlockDelta"/> by its <c>type</c>; unknown types keep their JSON.</summary>
 internal sealed class ContentBlockDeltaJsonConverter : PolymorphicJsonConverter<ContentBlockDelta>

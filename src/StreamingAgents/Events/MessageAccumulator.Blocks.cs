@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using StreamingAgents.Events;
 using StreamingAgents.Json;
+using StreamingAgents.Messages;
 
-namespace StreamingAgents.Messages;
+namespace StreamingAgents.Events;
 
 public sealed partial class MessageAccumulator
 {

@@ -1,7 +1,6 @@
 using System.Net;
-using StreamingAgents.Events;
 
-namespace StreamingAgents.Http;
+namespace StreamingAgents.Events;
 
 /// <summary>
 /// An error reported by the Anthropic API: an HTTP error status, or an <c>error</c> event in the middle of a stream

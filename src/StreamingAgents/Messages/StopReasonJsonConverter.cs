@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using StreamingAgents.Messages;
 
-namespace StreamingAgents.Json;
+namespace StreamingAgents.Messages;
 
 /// <summary>Reads and writes <see cref="StopReason"/> as its string; any value round-trips.</summary>
 internal sealed class StopReasonJsonConverter : JsonConverter<StopReason>

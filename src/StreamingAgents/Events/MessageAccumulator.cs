@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using StreamingAgents.Events;
-using StreamingAgents.Http;
+using StreamingAgents.Messages;
 
-namespace StreamingAgents.Messages;
+namespace StreamingAgents.Events;
 
 /// <summary>
 /// Builds the <see cref="Message"/> a stream describes, event by event: the same message the non-streaming API

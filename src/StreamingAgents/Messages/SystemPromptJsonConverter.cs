@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using StreamingAgents.Messages;
 
-namespace StreamingAgents.Json;
+namespace StreamingAgents.Messages;
 
 /// <summary>Writes a system prompt as the API takes it: a string, or an array of text blocks.</summary>
 internal sealed class SystemPromptJsonConverter : JsonConverter<SystemPrompt>

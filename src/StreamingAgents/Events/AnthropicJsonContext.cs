@@ -1,16 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using StreamingAgents.Agents;
-using StreamingAgents.Events;
 using StreamingAgents.Messages;
 
-namespace StreamingAgents.Json;
+namespace StreamingAgents.Events;
 
 /// <summary>
 /// Source-generated JSON metadata for every wire type, in the API's own shape (snake_case names, absent optional
 /// fields omitted). Use it to serialize a <see cref="Message"/> back as an assistant turn, or to read API examples:
-/// <c>JsonSerializer.Serialize(message, AnthropicJsonContext.Default.Message)</c>. Agent events serialize through
-/// <c>AnthropicJsonContext.Default.AgentEvent</c>, with a <c>type</c> discriminator.
+/// <c>JsonSerializer.Serialize(message, AnthropicJsonContext.Default.Message)</c>. (Agent events have their own
+/// context, <c>StreamingAgents.Agents.AgentJsonContext</c>.)
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -46,6 +44,4 @@ namespace StreamingAgents.Json;
 [JsonSerializable(typeof(List<TextBlock>))]
 [JsonSerializable(typeof(IReadOnlyList<TextBlock>))]
 [JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(long))]
-[JsonSerializable(typeof(AgentEvent))]
 public sealed partial class AnthropicJsonContext : JsonSerializerContext;

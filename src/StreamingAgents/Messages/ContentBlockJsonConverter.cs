@@ -1,7 +1,7 @@
 using System.Text.Json;
-using StreamingAgents.Messages;
+using StreamingAgents.Json;
 
-namespace StreamingAgents.Json;
+namespace StreamingAgents.Messages;
 
 /// <summary>Reads and writes <see cref="ContentBlock"/> by its <c>type</c>; unknown types keep their JSON.</summary>
 internal sealed class ContentBlockJsonConverter : PolymorphicJsonConverter<ContentBlock>
