@@ -4,6 +4,8 @@ using StreamingAgents.Testing.Streams;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tests.Agents;
 
+using StreamingAgents.Tests.TestSupport;
+
 namespace StreamingAgents.Tests.Hardening;
 
 /// <summary>A consumer that stops reading pauses the model stream within MaxBufferedEvents; nothing is dropped.</summary>
