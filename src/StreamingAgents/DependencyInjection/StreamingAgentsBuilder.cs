@@ -1,5 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamingAgents.Agents;
+using StreamingAgents.DependencyInjection;
+using StreamingAgents.Runs;
 using StreamingAgents.Tools;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,6 +44,33 @@ public sealed class StreamingAgentsBuilder
         where TTool : AgentTool
     {
         Services.AddSingleton<AgentTool, TTool>();
+        return this;
+    }
+
+    /// <summary>
+    /// Registers <see cref="AgentRunManager"/> for runs detached from their consumer (resumable by sequence), over the
+    /// <see cref="IAgentRunStore"/> already registered, or else an <see cref="InMemoryAgentRunStore"/>.
+    /// </summary>
+    /// <param name="configure">Sets the in-memory store's bounds; <see langword="null"/> for the defaults.</param>
+    /// <returns>This builder.</returns>
+    public StreamingAgentsBuilder AddDetachedRuns(Action<InMemoryAgentRunStoreOptions>? configure = null)
+    {
+        OptionsBuilder<InMemoryAgentRunStoreOptions> options = Services.AddOptions<InMemoryAgentRunStoreOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemoryAgentRunStoreOptions>, InMemoryAgentRunStoreOptionsValidator>());
+        Services.TryAddSingleton<IAgentRunStore>(static provider => new InMemoryAgentRunStore(
+            provider.GetRequiredService<IOptions<InMemoryAgentRunStoreOptions>>().Value,
+            provider.GetService<TimeProvider>()));
+        Services.TryAddSingleton(static provider => new AgentRunManager(
+            provider.GetRequiredService<IAgentRunner>(),
+            provider.GetRequiredService<IAgentRunStore>(),
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILogger<AgentRunManager>>()));
         return this;
     }
 

@@ -1,0 +1,251 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamingAgents.Agents;
+using StreamingAgents.Diagnostics;
+using StreamingAgents.Messages;
+
+namespace StreamingAgents.Runs;
+
+/// <summary>
+/// Runs agents detached from any consumer: a run keeps going when its browser disconnects, any number of subscribers
+/// read it from any sequence (a reconnect resumes where it left off, nothing twice, nothing skipped), and only an
+/// explicit cancel stops it. Events go through an <see cref="IAgentRunStore"/>, so a distributed store lets a
+/// subscriber on another server follow a run.
+/// </summary>
+public sealed partial class AgentRunManager : IAsyncDisposable
+{
+    private readonly IAgentRunner _runner;
+    private readonly IAgentRunStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    /// <summary>Initializes a new manager.</summary>
+    /// <param name="runner">The agent runner that executes runs.</param>
+    /// <param name="store">Where the runs' events are kept.</param>
+    /// <param name="timeProvider">The clock for run records; <see langword="null"/> for the system clock.</param>
+    /// <param name="logger">The logger.</param>
+    public AgentRunManager(IAgentRunner runner, IAgentRunStore store, TimeProvider? timeProvider = null, ILogger<AgentRunManager>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(store);
+        _runner = runner;
+        _store = store;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger is null ? NullLogger<AgentRunManager>.Instance : new NonThrowingLogger(logger);
+    }
+
+    /// <summary>Starts a run in the background and returns at once.</summary>
+    /// <param name="request">The conversation and request settings.</param>
+    /// <param name="owner">Who may read and cancel the run (a user or tenant ID); <see langword="null"/> for anyone.</param>
+    /// <param name="cancellationToken">Cancels starting it (not the run).</param>
+    /// <returns>The run's handle.</returns>
+    /// <exception cref="AgentRunLimitException">Too many runs are live.</exception>
+    public async Task<AgentRunHandle> StartAsync(MessageRequest request, string? owner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+        IAsyncEnumerable<AgentEvent> events = _runner.RunAsync(request, _shutdown.Token); // validates the request now
+        var record = new AgentRunRecord(NewRunId(), owner, _time.GetUtcNow());
+        await _store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _running[record.RunId] = ended.Task;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await PumpAsync(record.RunId, events).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _running.TryRemove(record.RunId, out _);
+                    ended.SetResult();
+                }
+            },
+            CancellationToken.None);
+        return new AgentRunHandle(record.RunId, owner, ended.Task);
+    }
+
+    /// <summary>
+    /// Reads a run's events after <paramref name="afterSequence"/>: what the subscriber missed, then each as it
+    /// happens, until the run ends. Leaving (breaking out, cancelling) never affects the run.
+    /// </summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="afterSequence">The last sequence the subscriber has (0 for all; a reconnecting browser's <c>Last-Event-ID</c>).</param>
+    /// <param name="owner">The caller's owner key.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>The events in their wire form (<see cref="SerializedAgentEvent.ToAgentEvent"/> reads one back).</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run for this owner (thrown when enumeration starts).</exception>
+    /// <exception cref="AgentRunGapException">Events the subscriber needs are no longer held.</exception>
+    public IAsyncEnumerable<SerializedAgentEvent> SubscribeAsync(string runId, long afterSequence = 0, string? owner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        return SubscribeCoreAsync(runId, afterSequence, owner, cancellationToken);
+    }
+
+    /// <summary>Asks a run to stop; its subscribers then get <see cref="RunCompleted"/> with <see cref="AgentRunOutcome.Cancelled"/>.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="owner">The caller's owner key.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns><see langword="true"/> when the run was live and is now asked to stop; <see langword="false"/> when it had already ended.</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
+    public async Task<bool> CancelAsync(string runId, string? owner = null, CancellationToken cancellationToken = default)
+    {
+        AgentRunRecord record = await FindAsync(runId, owner, cancellationToken).ConfigureAwait(false);
+        if (record.IsCompleted)
+        {
+            return false;
+        }
+
+        await _store.RequestCancellationAsync(runId, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Cancels the runs this manager executes and waits for them to end.</summary>
+    /// <returns>A task that completes when they have.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_shutdown.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    private async IAsyncEnumerable<SerializedAgentEvent> SubscribeCoreAsync(string runId, long afterSequence, string? owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await FindAsync(runId, owner, cancellationToken).ConfigureAwait(false);
+        await foreach (SerializedAgentEvent agentEvent in _store.ReadAsync(runId, afterSequence, cancellationToken).ConfigureAwait(false))
+        {
+            yield return agentEvent;
+        }
+    }
+
+    private async Task<AgentRunRecord> FindAsync(string runId, string? owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        AgentRunRecord? record = await _store.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        return record is not null && record.IsVisibleTo(owner) ? record : throw new AgentRunNotFoundException(runId);
+    }
+
+    /// <summary>Runs the agent, storing each event; a cancel request (from any instance) stops it with a cancelled ending.</summary>
+    private async Task PumpAsync(string runId, IAsyncEnumerable<AgentEvent> events)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        Task cancelRequested = _store.WaitForCancellationAsync(runId, cancel.Token);
+        _ = cancelRequested.ContinueWith(static (requested, source) =>
+        {
+            if (requested.IsCompletedSuccessfully)
+            {
+                ((CancellationTokenSource)source!).Cancel();
+            }
+        }, cancel, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        var progress = new RunProgress();
+        try
+        {
+            await foreach (AgentEvent agentEvent in events.WithCancellation(cancel.Token).ConfigureAwait(false))
+            {
+                progress.Observe(agentEvent);
+                await _store.AppendAsync(runId, SerializedAgentEvent.From(agentEvent), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await TryAppendEndingAsync(runId, progress.Ending(AgentRunOutcome.Cancelled, error: null, _time)).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            // The store failed (or a defect): say so to the subscribers if the store still can.
+            Log.RunFailed(_logger, runId, failure);
+            await TryAppendEndingAsync(runId, progress.Ending(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = failure.Message }, _time)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await cancel.CancelAsync().ConfigureAwait(false); // stops waiting for a cancel request
+            try
+            {
+                await _store.CompleteAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception failure)
+            {
+                Log.RunFailed(_logger, runId, failure);
+            }
+        }
+    }
+
+    private async Task TryAppendEndingAsync(string runId, RunCompleted? ending)
+    {
+        if (ending is null)
+        {
+            return; // the run had already completed
+        }
+
+        try
+        {
+            await _store.AppendAsync(runId, SerializedAgentEvent.From(ending), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            Log.RunFailed(_logger, runId, failure);
+        }
+    }
+
+    /// <summary>"run_" and 128 random bits, URL-safe.</summary>
+    private static string NewRunId()
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        Span<byte> encoded = stackalloc byte[Base64Url.GetEncodedLength(random.Length)];
+        Base64Url.EncodeToUtf8(random, encoded);
+        return "run_" + System.Text.Encoding.ASCII.GetString(encoded);
+    }
+
+    /// <summary>What a run has shown so far, to end it for its subscribers when it stops without a <see cref="RunCompleted"/>.</summary>
+    private sealed class RunProgress
+    {
+        private long _sequence;
+        private int _turn;
+        private Usage _usage = new();
+        private bool _hasCompleted;
+
+        public void Observe(AgentEvent agentEvent)
+        {
+            _sequence = agentEvent.Sequence;
+            _turn = agentEvent.Turn;
+            _hasCompleted |= agentEvent is RunCompleted;
+            if (agentEvent is TurnCompleted turn)
+            {
+                _usage += turn.Usage;
+            }
+        }
+
+        public RunCompleted? Ending(AgentRunOutcome outcome, AgentError? error, TimeProvider time) => _hasCompleted ? null : new RunCompleted
+        {
+            Outcome = outcome,
+            Error = error,
+            TotalUsage = _usage,
+            TurnCount = _turn,
+            Sequence = _sequence + 1,
+            Turn = _turn,
+            Timestamp = time.GetUtcNow(),
+        };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Detached agent run {RunId} failed.")]
+        public static partial void RunFailed(ILogger logger, string runId, Exception exception);
+    }
+}
