@@ -10,4 +10,5 @@ namespace StreamingAgents.Agents;
 /// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(AgentEvent))]
+[JsonSerializable(typeof(AgentRunOutcome))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;

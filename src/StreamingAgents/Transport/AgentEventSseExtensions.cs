@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using StreamingAgents.Agents;
 
 namespace StreamingAgents.Transport;
@@ -27,7 +28,19 @@ public static class AgentEventSseExtensions
         ArgumentNullException.ThrowIfNull(destination);
         options ??= new AgentEventSseOptions();
         options.Validate();
-        return WriteCoreAsync(events, static (events, options, token) => Serialize(options.CoalesceText ? TextCoalescer.CoalesceAsync(events, options, token) : events, token), destination, options, cancellationToken);
+        return WriteEventsAsync(events, destination, options, cancellationToken);
+
+        static async Task WriteEventsAsync(IAsyncEnumerable<AgentEvent> events, Stream destination, AgentEventSseOptions options, CancellationToken cancellationToken)
+        {
+            using var json = new AgentEventFrameWriter();
+            await WriteCoreAsync(
+                events,
+                (events, token) => ToItems(options.CoalesceText ? TextCoalescer.CoalesceAsync(events, options, token) : events, static e => (e, e.Sequence, e.EventType), options.ReconnectionInterval, token),
+                json.Write,
+                destination,
+                options,
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes events already in their wire form (from a run store) to <paramref name="destination"/>.</summary>
@@ -43,12 +56,19 @@ public static class AgentEventSseExtensions
         ArgumentNullException.ThrowIfNull(destination);
         options ??= new AgentEventSseOptions();
         options.Validate();
-        return WriteCoreAsync(events, static (events, _, _) => events, destination, options, cancellationToken);
+        return WriteCoreAsync(
+            events,
+            (events, token) => ToItems(events, static e => (e.Utf8Json, e.Sequence, e.EventType), options.ReconnectionInterval, token),
+            static (item, writer) => writer.Write(item.Data.Span),
+            destination,
+            options,
+            cancellationToken);
     }
 
-    private static async Task WriteCoreAsync<T>(
-        IAsyncEnumerable<T> events,
-        Func<IAsyncEnumerable<T>, AgentEventSseOptions, CancellationToken, IAsyncEnumerable<SerializedAgentEvent>> toFrames,
+    private static async Task WriteCoreAsync<TEvent, TData>(
+        IAsyncEnumerable<TEvent> events,
+        Func<IAsyncEnumerable<TEvent>, CancellationToken, IAsyncEnumerable<SseItem<TData>>> toItems,
+        Action<SseItem<TData>, IBufferWriter<byte>> formatData,
         Stream destination,
         AgentEventSseOptions options,
         CancellationToken cancellationToken)
@@ -59,8 +79,7 @@ public static class AgentEventSseExtensions
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, output.Failed);
             try
             {
-                IAsyncEnumerable<SseItem<ReadOnlyMemory<byte>>> items = ToItems(toFrames(events, options, stop.Token), options.ReconnectionInterval, stop.Token);
-                await SseFormatter.WriteAsync(items, output, static (item, writer) => writer.Write(item.Data.Span), stop.Token).ConfigureAwait(false);
+                await SseFormatter.WriteAsync(toItems(events, stop.Token), output, formatData, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (output.Failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -74,28 +93,45 @@ public static class AgentEventSseExtensions
         }
     }
 
-    private static async IAsyncEnumerable<SseItem<ReadOnlyMemory<byte>>> ToItems(
-        IAsyncEnumerable<SerializedAgentEvent> frames,
+    private static async IAsyncEnumerable<SseItem<TData>> ToItems<TEvent, TData>(
+        IAsyncEnumerable<TEvent> events,
+        Func<TEvent, (TData Data, long Sequence, string EventType)> describe,
         TimeSpan? reconnectionInterval,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         bool isFirst = true;
-        await foreach (SerializedAgentEvent frame in frames.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (TEvent agentEvent in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return new SseItem<ReadOnlyMemory<byte>>(frame.Utf8Json, frame.EventType)
+            (TData data, long sequence, string eventType) = describe(agentEvent);
+            yield return new SseItem<TData>(data, eventType)
             {
-                EventId = frame.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                EventId = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ReconnectionInterval = isFirst ? reconnectionInterval : null,
             };
             isFirst = false;
         }
     }
 
-    private static async IAsyncEnumerable<SerializedAgentEvent> Serialize(IAsyncEnumerable<AgentEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Writes each event's JSON straight into the frame, with one reused JSON writer (frames are written one at a time).</summary>
+    private sealed class AgentEventFrameWriter : IDisposable
     {
-        await foreach (AgentEvent agentEvent in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        private Utf8JsonWriter? _json;
+
+        public void Write(SseItem<AgentEvent> item, IBufferWriter<byte> destination)
         {
-            yield return SerializedAgentEvent.From(agentEvent);
+            if (_json is null)
+            {
+                _json = new Utf8JsonWriter(destination);
+            }
+            else
+            {
+                _json.Reset(destination);
+            }
+
+            JsonSerializer.Serialize(_json, item.Data, AgentJsonContext.Default.AgentEvent);
+            _json.Flush();
         }
+
+        public void Dispose() => _json?.Dispose();
     }
 }

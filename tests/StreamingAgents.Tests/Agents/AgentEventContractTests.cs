@@ -167,6 +167,23 @@ public sealed class AgentEventContractTests
     }
 
     [Fact]
+    public void Readme_EventTable_ListsEveryEventTypeAndOutcome()
+    {
+        string readme = File.ReadAllText(Path.Combine(ReadmeCodeBlock.RepositoryRoot, "README.md"));
+        string[] rows = [.. readme.Split('\n').Where(line => line.StartsWith("| `", StringComparison.Ordinal)).Select(line => line.Split('`')[1])];
+
+        foreach (string type in typeof(AgentEventTypes).GetFields().Select(f => (string)f.GetRawConstantValue()!))
+        {
+            Assert.Contains(type, rows);
+        }
+
+        foreach (AgentRunOutcome outcome in Enum.GetValues<AgentRunOutcome>())
+        {
+            Assert.Contains($"`{JsonSerializer.Serialize(outcome, AgentJsonContext.Default.AgentRunOutcome).Trim('"')}`", readme, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_LongToolResult_WireCarriesAPreviewAndTheModelGetsAll()
     {
         string longResult = new string('x', 5000) + "😀" + new string('y', 10);

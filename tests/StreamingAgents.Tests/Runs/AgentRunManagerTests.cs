@@ -224,14 +224,16 @@ public sealed class AgentRunManagerTests
     public async Task SubscribeAsync_SlowSubscriberFallsBehindTheLog_GetsAGapErrorAndTheRunIsUnaffected()
     {
         (AgentRunManager manager, AgentRunnerTestHarness harness) = Create(storeOptions: new InMemoryAgentRunStoreOptions { MaxEventsPerRun = 4 });
-        harness.Handler.RespondWith(CallsLookup()).RespondWith(Answers());
+        var body = Gated(CallsLookup().ToString(), afterEvents: 3);
+        harness.Handler.RespondWith((_, _) => FakeResponses.Stream(body)).RespondWith(Answers());
         AgentRunHandle run = await manager.StartAsync(s_question);
         await using IAsyncEnumerator<SerializedAgentEvent> slow = manager.SubscribeAsync(run.RunId).GetAsyncEnumerator();
+        Assert.True(await slow.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard)); // read while the model is held back
 
+        body.Open();
+        await run.Completion.WaitAsync(Waiting.Guard); // the subscriber holds its first event all run long
         Exception? gap = await Record.ExceptionAsync(async () =>
         {
-            Assert.True(await slow.MoveNextAsync());
-            await run.Completion.WaitAsync(Waiting.Guard); // the subscriber holds its first event all run long
             while (await slow.MoveNextAsync())
             {
             }
