@@ -46,7 +46,32 @@ public class RunFanOutBenchmarks
     [Benchmark(Description = "1,000 live runs x 3 waiting subscribers")]
     public async Task<int> LiveRunsWithSubscribers()
     {
-        var store = new InMemoryAgentRunStore();
+        (InMemoryAgentRunStore store, List<IAsyncEnumerator<SerializedAgentEvent>> subscribers, List<Task<bool>> waits) = await BuildLiveRunsAsync();
+        int count = store.Count;
+        store.Dispose(); // the waits stay pending; the state is garbage from here
+        return count + waits.Count + subscribers.Count;
+    }
+
+    /// <summary>
+    /// Prints the memory that 1,000 live runs with 3 waiting subscribers each keep (after a full collection), for
+    /// <c>dotnet run -c Release --project benchmarks/StreamingAgents.Benchmarks -- retained-runs</c>.
+    /// </summary>
+    public static async Task PrintRetainedMemoryAsync()
+    {
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        (InMemoryAgentRunStore store, List<IAsyncEnumerator<SerializedAgentEvent>> subscribers, List<Task<bool>> waits) = await BuildLiveRunsAsync();
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        long eventBytes = Enumerable.Range(1, EventsPerLiveRun).Sum(static i => (long)SerializedAgentEvent.From(AgentEventFactory.Text(i, $" token{i % 100}")).Utf8Json.Length) * LiveRuns;
+        Console.WriteLine($"{LiveRuns:N0} live runs x {EventsPerLiveRun} events, 3 waiting subscribers each: {(after - before) / 1024.0 / 1024.0:N1} MiB retained " +
+            $"({(after - before) / LiveRuns / 1024.0:N1} KiB per run, of which {eventBytes / LiveRuns / 1024.0:N1} KiB is event JSON).");
+        GC.KeepAlive(store);
+        GC.KeepAlive(subscribers);
+        GC.KeepAlive(waits);
+    }
+
+    private static async Task<(InMemoryAgentRunStore, List<IAsyncEnumerator<SerializedAgentEvent>>, List<Task<bool>>)> BuildLiveRunsAsync()
+    {
+        var store = new InMemoryAgentRunStore(new InMemoryAgentRunStoreOptions { MaxLiveRuns = LiveRuns });
         var subscribers = new List<IAsyncEnumerator<SerializedAgentEvent>>(LiveRuns * 3);
         var waits = new List<Task<bool>>(LiveRuns * 3);
         for (int run = 0; run < LiveRuns; run++)
@@ -77,8 +102,6 @@ public class RunFanOutBenchmarks
             }
         }
 
-        int count = store.Count;
-        store.Dispose(); // the waits stay pending; the state is garbage from here
-        return count + waits.Count + subscribers.Count;
+        return (store, subscribers, waits);
     }
 }
