@@ -43,5 +43,7 @@ namespace StreamingAgents.Events;
 [JsonSerializable(typeof(MessageRequest))]
 [JsonSerializable(typeof(List<TextBlock>))]
 [JsonSerializable(typeof(IReadOnlyList<TextBlock>))]
+[JsonSerializable(typeof(List<ContentBlock>))]
+[JsonSerializable(typeof(IReadOnlyList<ContentBlock>))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class AnthropicJsonContext : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamingAgents.Messages;
 
 /// <summary>One turn of the conversation sent to the API.</summary>
@@ -12,7 +14,8 @@ public sealed record MessageParam
     /// <summary>Gets the author of the turn: <c>user</c> or <c>assistant</c>.</summary>
     public string Role { get => field ?? UserRole; init; } = UserRole;
 
-    /// <summary>Gets the content blocks of the turn.</summary>
+    /// <summary>Gets the content blocks of the turn (read from JSON, a string is one text block).</summary>
+    [JsonConverter(typeof(MessageContentJsonConverter))]
     public IReadOnlyList<ContentBlock> Content { get => field ?? []; init; } = [];
 
     /// <summary>Creates a user turn with one text block.</summary>

@@ -5,7 +5,7 @@ using StreamingAgents.Tools;
 namespace OrderAgent;
 
 /// <summary>Input of <c>search_orders</c>.</summary>
-internal sealed record SearchOrdersInput
+public sealed record SearchOrdersInput
 {
     [Description("The order number, for example ORD-12345 (with or without '#').")]
     public string? OrderId { get; init; }
@@ -15,7 +15,7 @@ internal sealed record SearchOrdersInput
 }
 
 /// <summary>Input of <c>get_shipping_status</c>.</summary>
-internal sealed record ShippingStatusInput
+public sealed record ShippingStatusInput
 {
     [Description("The order number, for example ORD-12345.")]
     public required string OrderId { get; init; }
@@ -29,7 +29,7 @@ internal sealed record ShippingStatusInput
 internal sealed partial class OrderJsonContext : JsonSerializerContext;
 
 /// <summary>The two read-only tools of the support agent, over the in-memory order system.</summary>
-internal static class OrderTools
+public static class OrderTools
 {
     public static AgentTool SearchOrders(OrderDatabase database) => AgentTool.Create(
         "search_orders",

@@ -3,19 +3,19 @@ using System.Globalization;
 namespace OrderAgent;
 
 /// <summary>An order as the support system stores it.</summary>
-internal sealed record Order(string OrderId, string Customer, DateOnly Placed, IReadOnlyList<OrderLine> Lines, string Status, string Carrier, string TrackingNumber)
+public sealed record Order(string OrderId, string Customer, DateOnly Placed, IReadOnlyList<OrderLine> Lines, string Status, string Carrier, string TrackingNumber)
 {
     public decimal Total => Lines.Sum(static line => line.Quantity * line.UnitPrice);
 }
 
 /// <summary>One line of an order.</summary>
-internal sealed record OrderLine(string Sku, string Product, int Quantity, decimal UnitPrice);
+public sealed record OrderLine(string Sku, string Product, int Quantity, decimal UnitPrice);
 
 /// <summary>A shipment's progress as the carrier reports it.</summary>
-internal sealed record Shipment(string TrackingNumber, string Carrier, string Status, string LastLocation, DateTimeOffset LastScan, DateOnly EstimatedDelivery, string DeliveryWindow);
+public sealed record Shipment(string TrackingNumber, string Carrier, string Status, string LastLocation, DateTimeOffset LastScan, DateOnly EstimatedDelivery, string DeliveryWindow);
 
 /// <summary>A small in-memory order system, with dates relative to today so the demo always reads naturally.</summary>
-internal sealed class OrderDatabase
+public sealed class OrderDatabase
 {
     private readonly Dictionary<string, Order> _orders;
     private readonly Dictionary<string, Shipment> _shipments;
