@@ -11,4 +11,5 @@ namespace StreamingAgents.Agents;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(AgentEvent))]
 [JsonSerializable(typeof(AgentRunOutcome))]
+[JsonSerializable(typeof(SerializedAgentEvent))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ namespace StreamingAgents.Agents;
 /// <param name="Sequence">The event's <see cref="AgentEvent.Sequence"/>.</param>
 /// <param name="EventType">The event's <see cref="AgentEvent.EventType"/>.</param>
 /// <param name="Utf8Json">The event's JSON, UTF-8, on one line.</param>
+/// <remarks>Serialized to JSON (returned from an API, streamed through SignalR), it is the event's JSON object itself.</remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(SerializedAgentEventJsonConverter))]
 public sealed record SerializedAgentEvent(long Sequence, string EventType, ReadOnlyMemory<byte> Utf8Json)
 {
     /// <summary>Serializes an event.</summary>

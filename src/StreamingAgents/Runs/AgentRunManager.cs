@@ -99,7 +99,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
     public async Task<bool> CancelAsync(string runId, string? owner = null, CancellationToken cancellationToken = default)
     {
-        AgentRunRecord record = await FindAsync(runId, owner, cancellationToken).ConfigureAwait(false);
+        AgentRunRecord record = await GetRunAsync(runId, owner, cancellationToken).ConfigureAwait(false);
         if (record.IsCompleted)
         {
             return false;
@@ -125,14 +125,20 @@ public sealed partial class AgentRunManager : IAsyncDisposable
 
     private async IAsyncEnumerable<SerializedAgentEvent> SubscribeCoreAsync(string runId, long afterSequence, string? owner, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await FindAsync(runId, owner, cancellationToken).ConfigureAwait(false);
+        await GetRunAsync(runId, owner, cancellationToken).ConfigureAwait(false);
         await foreach (SerializedAgentEvent agentEvent in _store.ReadAsync(runId, afterSequence, cancellationToken).ConfigureAwait(false))
         {
             yield return agentEvent;
         }
     }
 
-    private async Task<AgentRunRecord> FindAsync(string runId, string? owner, CancellationToken cancellationToken)
+    /// <summary>Finds a run the caller may see.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="owner">The caller's owner key.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns>The run's record.</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
+    public async Task<AgentRunRecord> GetRunAsync(string runId, string? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
         AgentRunRecord? record = await _store.GetAsync(runId, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Routing;
+using StreamingAgents.AspNetCore.Endpoints;
+using StreamingAgents.AspNetCore.WebSockets;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the agent endpoints.</summary>
+public static class AgentEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps, under <paramref name="prefix"/>: <c>POST /runs</c> (start a detached run: <c>{"message": "..."}</c> → 201
+    /// with <c>run_id</c> and <c>events_url</c>), <c>GET /runs/{runId}/events</c> (its events as
+    /// <c>text/event-stream</c>, resuming after <c>Last-Event-ID</c> or <c>?last_event_id=</c>), <c>POST
+    /// /runs/{runId}/cancel</c> (202), <c>POST /stream</c> (a run streamed as the response itself) and <c>GET /ws</c>
+    /// (the same runs over a WebSocket; needs <c>app.UseWebSockets()</c>). Errors are <c>application/problem+json</c>.
+    /// </summary>
+    /// <param name="endpoints">The application.</param>
+    /// <param name="prefix">The path prefix, for example <c>/api</c>.</param>
+    /// <returns>The group, so authorization, rate limiting and metadata compose: <c>.RequireAuthorization()</c>.</returns>
+    /// <remarks>Register the services with <c>services.AddStreamingAgents(...).AddAgentEndpoints(...)</c>. Works under Native AOT.</remarks>
+    public static RouteGroupBuilder MapAgentRuns(this IEndpointRouteBuilder endpoints, string prefix = "/api")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        RouteGroupBuilder group = endpoints.MapGroup(prefix);
+        group.MapPost("/runs", AgentRunEndpoints.StartAsync);
+        group.MapGet("/runs/{runId}/events", AgentRunEndpoints.EventsAsync);
+        group.MapPost("/runs/{runId}/cancel", AgentRunEndpoints.CancelAsync);
+        group.MapPost("/stream", AgentRunEndpoints.StreamAsync);
+        group.MapGet("/ws", AgentRunWebSocketSession.HandleAsync);
+        return group;
+    }
+}

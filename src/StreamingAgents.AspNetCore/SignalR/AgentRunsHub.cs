@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StreamingAgents.Agents;
+using StreamingAgents.AspNetCore.Endpoints;
+using StreamingAgents.Runs;
+
+namespace StreamingAgents.AspNetCore.SignalR;
+
+/// <summary>
+/// A SignalR hub over the same detached runs: <c>StartRun</c> returns a run ID, <c>Subscribe</c> streams the run's
+/// events (after a sequence, to resume after a reconnect) with the same JSON contract as SSE, <c>CancelRun</c> stops
+/// it. Map it with <c>app.MapHub&lt;AgentRunsHub&gt;("/hubs/agent")</c> after <c>services.AddSignalR()</c>.
+/// </summary>
+public sealed class AgentRunsHub : Hub
+{
+    private readonly AgentRunManager _runs;
+    private readonly AgentEndpointOptions _options;
+
+    /// <summary>Initializes the hub for one call.</summary>
+    /// <param name="runs">The detached runs.</param>
+    /// <param name="options">The endpoint options (message limit, request building, owner).</param>
+    public AgentRunsHub(AgentRunManager runs, IOptions<AgentEndpointOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _runs = runs;
+        _options = options.Value;
+    }
+
+    /// <summary>Starts a run for the caller.</summary>
+    /// <param name="message">The user's message.</param>
+    /// <returns>The run's ID.</returns>
+    /// <exception cref="HubException">The message is empty or too long, or too many runs are live.</exception>
+    public async Task<string> StartRun(string message)
+    {
+        if (AgentRunEndpoints.CheckMessage(message, _options) is { } problem)
+        {
+            throw new HubException(problem);
+        }
+
+        try
+        {
+            AgentRunHandle run = await _runs.StartAsync(_options.BuildRequest(Context.GetHttpContext()!, message), Owner(), Context.ConnectionAborted).ConfigureAwait(false);
+            return run.RunId;
+        }
+        catch (AgentRunLimitException full)
+        {
+            throw new HubException(full.Message);
+        }
+    }
+
+    /// <summary>Streams a run's events after <paramref name="afterSequence"/> until it ends.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="afterSequence">The last sequence the caller has (0 for all).</param>
+    /// <param name="cancellationToken">Cancelled when the caller stops the stream.</param>
+    /// <returns>The events, each serialized as the agent event's JSON.</returns>
+    public async IAsyncEnumerable<SerializedAgentEvent> Subscribe(string runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<SerializedAgentEvent> events = _runs.SubscribeAsync(runId, afterSequence, Owner(), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (events.ConfigureAwait(false))
+        {
+            while (await NextAsync(events).ConfigureAwait(false))
+            {
+                yield return events.Current;
+            }
+        }
+    }
+
+    /// <summary>Asks a run to stop.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <returns>Whether the run was live.</returns>
+    public async Task<bool> CancelRun(string runId)
+    {
+        try
+        {
+            return await _runs.CancelAsync(runId, Owner(), Context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (AgentRunNotFoundException notFound)
+        {
+            throw new HubException(notFound.Message);
+        }
+    }
+
+    /// <summary>The next event; run errors become <see cref="HubException"/>s, whose messages reach the caller.</summary>
+    private static async Task<bool> NextAsync(IAsyncEnumerator<SerializedAgentEvent> events)
+    {
+        try
+        {
+            return await events.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (AgentRunException failure)
+        {
+            throw new HubException(failure.Message);
+        }
+    }
+
+    private string? Owner() => Context.GetHttpContext() is { } http ? _options.GetOwner(http) : null;
+}
