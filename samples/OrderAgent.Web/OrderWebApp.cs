@@ -41,6 +41,7 @@ public static class OrderWebApp
 
         WebApplication app = builder.Build();
         app.UseWebSockets();
+        options.ConfigurePipeline?.Invoke(app);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapAgentRuns("/api");
@@ -72,6 +73,9 @@ public sealed class OrderWebAppOptions
 
     /// <summary>Gets or sets the SSE keep-alive interval.</summary>
     public TimeSpan? KeepAliveInterval { get; set; }
+
+    /// <summary>Gets or sets middleware to add before the endpoints (tests drop connections with it).</summary>
+    public Action<WebApplication>? ConfigurePipeline { get; set; }
 
     /// <summary>Gets or sets the clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
