@@ -1,10 +1,18 @@
 namespace StreamingAgents.Tests.Readme;
 
 /// <summary>One fenced <c>csharp</c> block of a README, with what came before it in the same file.</summary>
-internal sealed record ReadmeCodeBlock(string File, int Number, int Line, string Code, IReadOnlyList<string> EarlierBlocks)
+/// <remarks>
+/// A comment line <c>&lt;!-- readme-test: web, compile-only --&gt;</c> right before a block says it is an ASP.NET Core
+/// program (the Web SDK's implicit usings) and that it is compiled but not run (it would serve until stopped).
+/// </remarks>
+internal sealed record ReadmeCodeBlock(string File, int Number, int Line, string Code, IReadOnlyList<string> EarlierBlocks, string Flags = "")
 {
     /// <summary>The READMEs whose examples are compiled and run, relative to the repository root.</summary>
-    public static readonly string[] Files = ["README.md", "src/StreamingAgents/README.md", "src/StreamingAgents.Testing/README.md"];
+    public static readonly string[] Files = ["README.md", "src/StreamingAgents/README.md", "src/StreamingAgents.Testing/README.md", "src/StreamingAgents.AspNetCore/README.md"];
+
+    public bool IsWeb => Flags.Contains("web", StringComparison.Ordinal);
+
+    public bool IsCompileOnly => Flags.Contains("compile-only", StringComparison.Ordinal);
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -31,7 +39,9 @@ internal sealed record ReadmeCodeBlock(string File, int Number, int Line, string
             }
 
             string code = string.Join('\n', lines[start..end]);
-            yield return new ReadmeCodeBlock(relativePath, blocks.Count + 1, start + 1, code, [.. blocks]);
+            string previous = i > 0 ? lines[i - 1].Trim() : string.Empty;
+            string flags = previous.StartsWith("<!-- readme-test:", StringComparison.Ordinal) ? previous : string.Empty;
+            yield return new ReadmeCodeBlock(relativePath, blocks.Count + 1, start + 1, code, [.. blocks], flags);
             blocks.Add(code);
             i = end;
         }

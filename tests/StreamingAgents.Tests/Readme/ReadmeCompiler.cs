@@ -17,6 +17,10 @@ internal static class ReadmeCompiler
     private static readonly string[] s_implicitUsings =
         ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
 
+    private static readonly string[] s_webImplicitUsings =
+        ["System.Net.Http.Json", "Microsoft.AspNetCore.Builder", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http", "Microsoft.AspNetCore.Routing",
+         "Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging"];
+
     private static readonly Lazy<(ImmutableArray<MetadataReference> References, ImmutableArray<ISourceGenerator> Generators)> s_environment = new(LoadEnvironment);
 
     public sealed record Result(ImmutableArray<Diagnostic> Errors, byte[]? Assembly, bool IsProgram);
@@ -30,7 +34,7 @@ internal static class ReadmeCompiler
         var trees = new List<SyntaxTree>
         {
             code,
-            CSharpSyntaxTree.ParseText(string.Concat(s_implicitUsings.Select(static u => $"global using global::{u};\n")), parse, path: "ImplicitUsings.cs"),
+            CSharpSyntaxTree.ParseText(string.Concat((block.IsWeb ? s_implicitUsings.Concat(s_webImplicitUsings) : s_implicitUsings).Select(static u => $"global using global::{u};\n")), parse, path: "ImplicitUsings.cs"),
         };
         trees.AddRange(block.EarlierBlocks.Select((earlier, i) => TypeDeclarationsOf(earlier, parse, $"{block.File} block {i + 1} (types)")));
 
@@ -59,7 +63,10 @@ internal static class ReadmeCompiler
     private static (ImmutableArray<MetadataReference>, ImmutableArray<ISourceGenerator>) LoadEnvironment()
     {
         string referencePack = FindReferencePack();
-        IEnumerable<string> framework = Directory.EnumerateFiles(Path.Combine(referencePack, "ref", "net10.0"), "*.dll");
+        // .NET and ASP.NET Core's reference assemblies (the latter for README's web examples).
+        string aspNetPack = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(referencePack)!)!, "Microsoft.AspNetCore.App.Ref", Path.GetFileName(referencePack));
+        IEnumerable<string> framework = Directory.EnumerateFiles(Path.Combine(referencePack, "ref", "net10.0"), "*.dll")
+            .Concat(Directory.Exists(aspNetPack) ? Directory.EnumerateFiles(Path.Combine(aspNetPack, "ref", "net10.0"), "*.dll") : []);
 
         // The packages of this repository and the ones README tells a reader to add, as the tests reference them.
         IEnumerable<string> packages = Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll")
