@@ -1,5 +1,3 @@
-using System.Text.Json;
-using StreamingAgents.Json;
 using StreamingAgents.Messages;
 using StreamingAgents.Tools;
 
@@ -29,7 +27,7 @@ internal sealed partial class AgentRun
             throw new OperationCanceledException(cancellationToken);
         }
 
-        await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
         if (call.TakePendingStatus() is { } lastStatus)
         {
             EmitStatus(call, lastStatus);
@@ -42,7 +40,7 @@ internal sealed partial class AgentRun
         }
 
         string preview = TextPreview.Cut(result.Content, _options.ToolResultPreviewLength);
-        Emit(new ToolCallCompleted
+        _toolEvents.Write(new ToolCallCompleted
         {
             ToolCallId = call.Block.Id,
             ToolName = call.Block.Name,
@@ -83,9 +81,9 @@ internal sealed partial class AgentRun
         await AcquireSlotAsync(tool.RunsAlone, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             call.IsExecuting = true;
-            Emit(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager });
+            _toolEvents.Write(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager });
             TimeSpan limit = tool.Timeout ?? _options.ToolTimeout;
             using var timeout = new CancellationTokenSource(limit, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -121,7 +119,7 @@ internal sealed partial class AgentRun
             return;
         }
 
-        if (_events.HasRoom)
+        if (_toolEvents.HasRoom)
         {
             call.TakePendingStatus(); // superseded
             EmitStatus(call, status);
@@ -133,7 +131,7 @@ internal sealed partial class AgentRun
     }
 
     private void EmitStatus(ToolCall call, string status) =>
-        Emit(new ToolStatusReported { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Status = status });
+        _toolEvents.Write(new ToolStatusReported { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Status = status });
 
     /// <summary>A tool that runs alone takes every slot; the gate keeps two such tools from each holding some.</summary>
     private async Task AcquireSlotAsync(bool alone, CancellationToken cancellationToken)
@@ -208,13 +206,20 @@ internal sealed partial class AgentRun
 
     /// <summary>
     /// The tool calls of one turn attempt, by content block index (the model's IDs are not trusted to be unique):
-    /// started early or at the end, finished or discarded together.
+    /// started early or at the end, finished or discarded together. Their events go through the run's tool queue.
     /// </summary>
-    private sealed class TurnTools(AgentRun run, CancellationToken runToken)
+    private sealed class TurnTools(AgentRun run)
     {
-        private readonly CancellationTokenSource _discard = CancellationTokenSource.CreateLinkedTokenSource(runToken);
+        private readonly CancellationTokenSource _discard = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
         private readonly SortedDictionary<int, ToolCall> _calls = [];
+        private Task? _allDone;
         private bool _isDone;
+
+        /// <summary>Gets the exception of a call that failed outright (a defect, not an error result), if one did.</summary>
+        public Exception? Defect { get; private set; }
+
+        /// <summary>Gets whether a started call is still running or has events waiting.</summary>
+        public bool HasWork => run._toolEvents.HasEvents || _calls.Values.Any(static call => call.Execution is { IsCompleted: false });
 
         /// <summary>A tool call began streaming (<see cref="ToolCallStarted"/> was emitted).</summary>
         public void Announce(int blockIndex, ToolUseBlock block) => _calls[blockIndex] = new ToolCall(block);
@@ -231,57 +236,80 @@ internal sealed partial class AgentRun
             call.Execution = Task.Run(() => run.ExecuteToolAsync(call, isEager, token), CancellationToken.None);
         }
 
-        /// <summary>Starts the calls not yet started, waits for all, and returns the results in block order.</summary>
-        public async Task<IReadOnlyList<ToolResultBlock>> FinishAsync(Message message)
+        /// <summary>Starts every call of the message not started yet (the message ended with <c>tool_use</c>).</summary>
+        public void StartRemaining(Message message)
         {
-            try
+            for (int index = 0; index < message.Content.Count; index++)
             {
-                for (int index = 0; index < message.Content.Count; index++)
+                if (message.Content[index] is ToolUseBlock block && _calls.GetValueOrDefault(index)?.Execution is null)
                 {
-                    if (message.Content[index] is ToolUseBlock block && _calls.GetValueOrDefault(index)?.Execution is null)
-                    {
-                        Start(index, block, isEager: false);
-                    }
+                    Start(index, block, isEager: false);
                 }
-
-                // In completion order, so a call that fails outright (a defect, not an error result) stops the others
-                // at once instead of after the slowest of them.
-                Task<ToolResultBlock>[] executions = [.. _calls.Values.Where(static call => call.Execution is not null).Select(static call => call.Execution!)];
-                for (var pending = new List<Task<ToolResultBlock>>(executions); pending.Count > 0;)
-                {
-                    Task<ToolResultBlock> finished = await Task.WhenAny(pending).ConfigureAwait(false);
-                    pending.Remove(finished);
-                    await finished.ConfigureAwait(false);
-                }
-
-                var results = new List<ToolResultBlock>(executions.Length);
-                foreach (Task<ToolResultBlock> execution in executions)
-                {
-                    ToolResultBlock result = execution.Result;
-                    results.Add(result);
-                    run._consecutiveToolErrors = result.IsError == true ? run._consecutiveToolErrors + 1 : 0;
-                }
-
-                _isDone = true;
-                _discard.Dispose();
-                return results;
-            }
-            catch
-            {
-                await DiscardAsync(ToolCallDiscarded.RunFailedReason).ConfigureAwait(false);
-                throw;
             }
         }
 
+        public bool TryReadEvent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AgentEvent? agentEvent) => run._toolEvents.TryRead(out agentEvent);
+
+        /// <summary>Completes when a tool event is waiting, or when <paramref name="other"/> completes.</summary>
+        public Task<Task> WaitForEventAsync(Task other) => Task.WhenAny(other, run._toolEvents.WaitToReadAsync(run.Token).AsTask());
+
         /// <summary>
-        /// Cancels every call, waits for all of them whatever they throw (none outlives its turn), and reports each
-        /// announced call that did not complete as discarded, with <paramref name="reason"/> (none when cancelled).
+        /// The next event of the running calls, as it comes; null once all have finished and their events were read,
+        /// or as soon as one fails outright (<see cref="Defect"/>): the others are then discarded.
         /// </summary>
-        public async Task DiscardAsync(string? reason)
+        public async ValueTask<AgentEvent?> NextEventAsync()
         {
+            _allDone ??= Task.WhenAll(_calls.Values.Where(static call => call.Execution is not null).Select(static call => call.Execution!));
+            while (true)
+            {
+                if (TryReadEvent(out AgentEvent? agentEvent))
+                {
+                    return agentEvent;
+                }
+
+                if (_calls.Values.FirstOrDefault(static call => call.Execution is { IsFaulted: true }) is { } failed)
+                {
+                    Defect = failed.Execution!.Exception!.InnerException;
+                    return null;
+                }
+
+                if (_allDone.IsCompleted)
+                {
+                    run.Token.ThrowIfCancellationRequested();
+                    return null;
+                }
+
+                await Task.WhenAny(_allDone, run._toolEvents.WaitToReadAsync(run.Token).AsTask()).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>The results in block order, once every call has finished.</summary>
+        public List<ToolResultBlock> CollectResults()
+        {
+            var results = new List<ToolResultBlock>(_calls.Count);
+            foreach (ToolCall call in _calls.Values.Where(static call => call.Execution is not null))
+            {
+                ToolResultBlock result = call.Execution!.Result;
+                results.Add(result);
+                run._consecutiveToolErrors = result.IsError == true ? run._consecutiveToolErrors + 1 : 0;
+            }
+
+            _isDone = true;
+            _discard.Dispose();
+            return results;
+        }
+
+        /// <summary>
+        /// Cancels every call and waits for all of them whatever they throw (none outlives its turn). Returns the events
+        /// still queued, then a <see cref="ToolCallDiscarded"/> for each announced call that did not complete, with
+        /// <paramref name="reason"/> (none when the run is cancelled or no reason is given).
+        /// </summary>
+        public async Task<List<AgentEvent>> DiscardAsync(string? reason)
+        {
+            var remaining = new List<AgentEvent>();
             if (_isDone)
             {
-                return;
+                return remaining;
             }
 
             _isDone = true;
@@ -299,30 +327,24 @@ internal sealed partial class AgentRun
                         // Cancelled, as asked; the exception is observed here so none goes unobserved.
                     }
                 }
+            }
 
-                if (call.TrySettle() && reason is not null && !runToken.IsCancellationRequested)
+            while (TryReadEvent(out AgentEvent? queued))
+            {
+                remaining.Add(queued);
+            }
+
+            foreach (ToolCall call in _calls.Values)
+            {
+                if (call.TrySettle() && reason is not null && !run.Token.IsCancellationRequested)
                 {
-                    run.Emit(new ToolCallDiscarded { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Reason = reason, WasExecuting = call.IsExecuting });
+                    remaining.Add(new ToolCallDiscarded { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Reason = reason, WasExecuting = call.IsExecuting });
                 }
             }
 
             _calls.Clear();
             _discard.Dispose();
+            return remaining;
         }
-    }
-
-    /// <summary>Follows one tool call's input as it streams, for <see cref="ToolInputProgress"/>.</summary>
-    private sealed class ToolInputTracker(string toolCallId, int maxSnapshotBytes) : IDisposable
-    {
-        private readonly PartialJsonAccumulator _json = new();
-
-        public ToolInputProgress Progress(string fragment)
-        {
-            _json.Append(fragment);
-            JsonElement? snapshot = _json.Length <= maxSnapshotBytes ? _json.GetSnapshot() : null;
-            return new ToolInputProgress { ToolCallId = toolCallId, Fragment = fragment, Snapshot = snapshot };
-        }
-
-        public void Dispose() => _json.Dispose();
     }
 }

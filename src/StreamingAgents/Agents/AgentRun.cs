@@ -1,13 +1,17 @@
 using Microsoft.Extensions.Logging;
-using StreamingAgents.Events;
 using StreamingAgents.Http;
 using StreamingAgents.Messages;
 using StreamingAgents.Tools;
 
 namespace StreamingAgents.Agents;
 
-/// <summary>The state and loop of one agent run: turns, tool calls, the conversation, and the events they emit.</summary>
-internal sealed partial class AgentRun : IDisposable
+/// <summary>
+/// One agent run: turns, tool calls, the conversation, and the events they produce. The consumer drives it: each
+/// <c>MoveNextAsync</c> pulls the model stream as far as the next event, so a model event reaches the consumer on the
+/// thread that read it, and a slow consumer slows the reading (backpressure without a buffer). Only tools, which run
+/// concurrently, queue their events.
+/// </summary>
+internal sealed partial class AgentRun : IAsyncDisposable
 {
     private readonly IAnthropicClient _client;
     private readonly IToolRegistry _tools;
@@ -15,239 +19,200 @@ internal sealed partial class AgentRun : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MessageRequest _template;
-    private readonly AgentEventBuffer _events;
-    private readonly Lock _emitLock = new();
     private readonly List<MessageParam> _conversation;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly ToolEventQueue _toolEvents;
     private long _sequence;
     private int _turn;
     private Usage _totalUsage = new();
     private Message? _lastMessage;
+    private TurnStream? _stream;
+    private TurnTools? _turnTools;
 
-    public AgentRun(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, AgentEventBuffer events)
+    public AgentRun(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, CancellationToken cancellationToken)
     {
         _client = client;
         _tools = tools;
         _options = options;
         _time = time;
         _logger = logger;
-        _events = events;
         _conversation = [.. request.Messages];
         IEnumerable<ToolDefinition> definitions = tools.Tools.Select(static tool => tool.ToDefinition()).Concat(request.Tools ?? []);
         _template = request with { Tools = definitions.Any() ? [.. definitions] : null };
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _toolEvents = new ToolEventQueue(options.MaxBufferedEvents);
         _toolSlots = new SemaphoreSlim(options.MaxConcurrentTools, options.MaxConcurrentTools);
     }
 
+    /// <summary>Gets the run's token: cancelled when the caller cancels or stops reading.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
     /// <summary>
-    /// Runs to the end, then completes the event buffer. Only cancellation reaches the consumer as an exception; any
-    /// other failure, even a defect, ends the run with <see cref="RunCompleted"/> (<see cref="AgentRunOutcome.Failed"/>).
+    /// The run's events, in order, numbered as they are delivered. Failures become a <see cref="RunCompleted"/>; only
+    /// cancellation throws (and a defect, which <see cref="AgentRunEvents"/> turns into a failed ending). However it
+    /// ends — completed, failed, cancelled, or left by the consumer — the model stream and every tool have stopped
+    /// before the enumeration does.
     /// </summary>
-    public async Task ExecuteAsync(CancellationToken cancellationToken)
+    public async IAsyncEnumerable<AgentEvent> EventsAsync()
     {
-        Exception? ending = null;
         try
         {
-            await LoopAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-            // Whatever a tool or the stream threw while being cancelled, the consumer sees the cancellation.
-            ending = new OperationCanceledException(cancellationToken);
-        }
-        catch (Exception defect)
-        {
-            Log.RunFailed(_logger, _turn, defect);
-            Complete(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = defect.Message });
-        }
-        finally
-        {
-            _events.Complete(ending); // always: a consumer must never wait for a run that has ended
-        }
-    }
-
-    /// <summary>Releases the tool slots; call after <see cref="ExecuteAsync"/> finished (no tool is running then).</summary>
-    public void Dispose()
-    {
-        _toolSlots.Dispose();
-        _aloneGate.Dispose();
-    }
-
-    private async Task LoopAsync(CancellationToken cancellationToken)
-    {
-        for (_turn = 1; _turn <= _options.MaxTurns; _turn++)
-        {
-            (Message message, TurnTools tools)? turn = await RunTurnAsync(cancellationToken).ConfigureAwait(false);
-            if (turn is not { } result)
+            for (_turn = 1; _turn <= _options.MaxTurns; _turn++)
             {
-                return; // failed; RunCompleted was emitted
-            }
-
-            Message message = result.message;
-            _lastMessage = message;
-            _totalUsage += message.Usage;
-            Emit(new TurnCompleted { StopReason = message.StopReason, Usage = message.Usage });
-
-            if (message.StopReason == StopReason.ToolUse)
-            {
-                _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
-                IReadOnlyList<ToolResultBlock> results = await result.tools.FinishAsync(message).ConfigureAwait(false);
-                _conversation.Add(MessageParam.User(results));
-                if (_consecutiveToolErrors >= _options.MaxConsecutiveToolErrors)
+                Message? message = null;
+                TurnTools tools = null!;
+                for (int attempt = 1; message is null; attempt++)
                 {
-                    Complete(AgentRunOutcome.ToolErrorLimit, new AgentError
+                    yield return Stamp(new TurnStarted { Attempt = attempt });
+                    tools = _turnTools = new TurnTools(this);
+                    TurnStream stream = _stream = new TurnStream(this, tools, _template with { Messages = [.. _conversation] });
+                    while (await stream.NextAsync().ConfigureAwait(false) is { } streamed)
                     {
-                        Type = AgentError.ToolErrorLimitType,
-                        Message = $"Tools failed {_consecutiveToolErrors} times in a row (AgentRunnerOptions.MaxConsecutiveToolErrors is {_options.MaxConsecutiveToolErrors}).",
-                    });
-                    return;
+                        yield return Stamp(streamed);
+                    }
+
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    _stream = null;
+                    if (stream.Failure is not { } failure)
+                    {
+                        message = stream.Message;
+                        break;
+                    }
+
+                    // The client's rule decides here too; and failures before any event were the client's to retry.
+                    bool retry = stream.HasEvents && attempt <= _options.MaxStreamRetries && RetryPolicy.IsRetryable(failure, Token);
+                    foreach (AgentEvent discarded in await tools.DiscardAsync(retry ? ToolCallDiscarded.TurnRetryingReason : ToolCallDiscarded.RunFailedReason).ConfigureAwait(false))
+                    {
+                        yield return Stamp(discarded);
+                    }
+
+                    if (!retry)
+                    {
+                        Log.RunFailed(_logger, _turn, failure);
+                        yield return Stamp(Completion(AgentRunOutcome.Failed, AgentError.From(failure)));
+                        yield break;
+                    }
+
+                    Log.TurnRetrying(_logger, _turn, attempt + 1, failure);
+                    yield return Stamp(new TurnRetrying { NextAttempt = attempt + 1, Error = AgentError.From(failure) });
+                    await Task.Delay(_options.StreamRetryDelay * attempt, _time, Token).ConfigureAwait(false);
                 }
 
-                continue;
-            }
+                _lastMessage = message;
+                _totalUsage += message.Usage;
+                yield return Stamp(new TurnCompleted { StopReason = message.StopReason, Usage = message.Usage });
 
-            // Any other ending: tools started early are not wanted, and a cut-off tool call is never executed.
-            await result.tools.DiscardAsync(ToolCallDiscarded.NotRequestedReason).ConfigureAwait(false);
-            if (message.StopReason == StopReason.PauseTurn)
-            {
-                // Anthropic docs: send the paused response back as it is, and the model continues where it stopped.
-                _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
-                continue;
-            }
-
-            if (message.StopReason == StopReason.MaxTokens || message.StopReason == StopReason.ModelContextWindowExceeded)
-            {
-                _conversation.Add(MessageParam.Assistant(ToolInputs.WithoutIncompleteCalls(message)));
-                if (message.StopReason == StopReason.MaxTokens && _options.OnMaxTokens == MaxTokensBehavior.Continue)
+                if (message.StopReason == StopReason.ToolUse)
                 {
+                    _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
+                    tools.StartRemaining(message);
+                    while (await tools.NextEventAsync().ConfigureAwait(false) is { } toolEvent)
+                    {
+                        yield return Stamp(toolEvent);
+                    }
+
+                    if (tools.Defect is { } defect)
+                    {
+                        // A tool failed outright (not with an error result): stop the others, and the run.
+                        foreach (AgentEvent discarded in await tools.DiscardAsync(ToolCallDiscarded.RunFailedReason).ConfigureAwait(false))
+                        {
+                            yield return Stamp(discarded);
+                        }
+
+                        Log.RunFailed(_logger, _turn, defect);
+                        yield return Stamp(Completion(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = defect.Message }));
+                        yield break;
+                    }
+
+                    _conversation.Add(MessageParam.User(tools.CollectResults()));
+                    _turnTools = null;
+                    if (_consecutiveToolErrors >= _options.MaxConsecutiveToolErrors)
+                    {
+                        yield return Stamp(Completion(AgentRunOutcome.ToolErrorLimit, new AgentError
+                        {
+                            Type = AgentError.ToolErrorLimitType,
+                            Message = $"Tools failed {_consecutiveToolErrors} times in a row (AgentRunnerOptions.MaxConsecutiveToolErrors is {_options.MaxConsecutiveToolErrors}).",
+                        }));
+                        yield break;
+                    }
+
                     continue;
                 }
 
-                Complete(message.StopReason == StopReason.MaxTokens ? AgentRunOutcome.MaxTokens : AgentRunOutcome.ContextWindowExceeded);
-                return;
-            }
-
-            if (message.StopReason == StopReason.Refusal)
-            {
-                // Anthropic docs: a refused turn must not be sent back; the conversation ends at the turn that caused it.
-                Complete(AgentRunOutcome.Refused);
-                return;
-            }
-
-            _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
-            Complete(AgentRunOutcome.Completed);
-            return;
-        }
-
-        _turn = _options.MaxTurns;
-        Complete(AgentRunOutcome.MaxTurns);
-    }
-
-    /// <summary>
-    /// Streams one model response, starting it again after a failure once events had arrived, while retries remain.
-    /// A failure before the first event has already had the client's retries (<c>MaxRetries</c>): it ends the run.
-    /// </summary>
-    private async Task<(Message message, TurnTools tools)?> RunTurnAsync(CancellationToken cancellationToken)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            Emit(new TurnStarted { Attempt = attempt });
-            var tools = new TurnTools(this, cancellationToken);
-            var progress = new TurnProgress();
-            try
-            {
-                Message message = await StreamTurnAsync(tools, progress, cancellationToken).ConfigureAwait(false);
-                return (message, tools);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The client's rule decides here too: the same failures are transient whether or not events arrived.
-                bool retry = progress.HasEvents && attempt <= _options.MaxStreamRetries && RetryPolicy.IsRetryable(exception, cancellationToken);
-                await tools.DiscardAsync(retry ? ToolCallDiscarded.TurnRetryingReason : ToolCallDiscarded.RunFailedReason).ConfigureAwait(false);
-                if (!retry)
+                // Any other ending: tools started early are not wanted, and a cut-off tool call is never executed.
+                foreach (AgentEvent discarded in await tools.DiscardAsync(ToolCallDiscarded.NotRequestedReason).ConfigureAwait(false))
                 {
-                    Log.RunFailed(_logger, _turn, exception);
-                    Complete(AgentRunOutcome.Failed, AgentError.From(exception));
-                    return null;
+                    yield return Stamp(discarded);
                 }
 
-                Log.TurnRetrying(_logger, _turn, attempt + 1, exception);
-                Emit(new TurnRetrying { NextAttempt = attempt + 1, Error = AgentError.From(exception) });
-                await Task.Delay(_options.StreamRetryDelay * attempt, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await tools.DiscardAsync(reason: null).ConfigureAwait(false);
-                throw;
-            }
-        }
-    }
-
-    /// <summary>Reads one response, turning stream events into agent events and starting read-only tools early.</summary>
-    private async Task<Message> StreamTurnAsync(TurnTools tools, TurnProgress progress, CancellationToken cancellationToken)
-    {
-        MessageRequest request = _template with { Messages = [.. _conversation] };
-        using var accumulator = new MessageAccumulator();
-        var inputs = new Dictionary<int, ToolInputTracker>();
-        try
-        {
-            await foreach (StreamEvent streamEvent in _client.StreamAsync(request, cancellationToken).ConfigureAwait(false))
-            {
-                progress.HasEvents = true;
-                accumulator.Add(streamEvent);
-                switch (streamEvent)
+                _turnTools = null;
+                if (message.StopReason == StopReason.PauseTurn)
                 {
-                    case ContentBlockStartEvent { ContentBlock: ToolUseBlock call } start:
-                        inputs[start.Index] = new ToolInputTracker(call.Id, _options.MaxInputSnapshotBytes);
-                        tools.Announce(start.Index, call);
-                        string? label = _tools.TryGetTool(call.Name, out AgentTool? tool) ? tool.StatusLabel : null;
-                        Emit(new ToolCallStarted { ToolCallId = call.Id, ToolName = call.Name, StatusLabel = label, BlockIndex = start.Index });
-                        break;
-                    case ContentBlockDeltaEvent { Delta: TextDelta text } delta:
-                        Emit(new TextReceived { Text = text.Text, BlockIndex = delta.Index });
-                        break;
-                    case ContentBlockDeltaEvent { Delta: ThinkingDelta thinking } delta:
-                        Emit(new ThinkingReceived { Thinking = thinking.Thinking, BlockIndex = delta.Index });
-                        break;
-                    case ContentBlockDeltaEvent { Delta: InputJsonDelta json } delta when inputs.TryGetValue(delta.Index, out ToolInputTracker? input):
-                        Emit(input.Progress(json.PartialJson));
-                        break;
-                    case ContentBlockStopEvent stop when inputs.Remove(stop.Index, out ToolInputTracker? input):
-                        input.Dispose();
-                        OnToolCallReady((ToolUseBlock)accumulator.GetContentBlock(stop.Index), stop.Index, tools);
-                        break;
-                    case PingEvent:
-                        Emit(new Heartbeat());
-                        break;
+                    // Anthropic docs: send the paused response back as it is, and the model continues where it stopped.
+                    _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
+                    continue;
                 }
 
-                // Backpressure: a consumer that falls behind pauses the reading of the model stream.
-                await _events.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                if (message.StopReason == StopReason.MaxTokens || message.StopReason == StopReason.ModelContextWindowExceeded)
+                {
+                    _conversation.Add(MessageParam.Assistant(ToolInputs.WithoutIncompleteCalls(message)));
+                    if (message.StopReason == StopReason.MaxTokens && _options.OnMaxTokens == MaxTokensBehavior.Continue)
+                    {
+                        continue;
+                    }
+
+                    yield return Stamp(Completion(message.StopReason == StopReason.MaxTokens ? AgentRunOutcome.MaxTokens : AgentRunOutcome.ContextWindowExceeded));
+                    yield break;
+                }
+
+                if (message.StopReason == StopReason.Refusal)
+                {
+                    // Anthropic docs: a refused turn must not be sent back; the conversation ends at the turn that caused it.
+                    yield return Stamp(Completion(AgentRunOutcome.Refused));
+                    yield break;
+                }
+
+                _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
+                yield return Stamp(Completion(AgentRunOutcome.Completed));
+                yield break;
             }
+
+            _turn = _options.MaxTurns;
+            yield return Stamp(Completion(AgentRunOutcome.MaxTurns));
         }
         finally
         {
-            foreach (ToolInputTracker input in inputs.Values)
+            // Completed, failed, cancelled or left by its consumer: stop the model stream and every tool, and wait.
+            await _cancellation.CancelAsync().ConfigureAwait(false);
+            if (_stream is { } stream)
             {
-                input.Dispose();
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_turnTools is { } tools)
+            {
+                await tools.DiscardAsync(reason: null).ConfigureAwait(false);
             }
         }
-
-        return accumulator.Message;
     }
 
-    /// <summary>
-    /// A tool call is whole only at its <c>content_block_stop</c> (Anthropic streaming docs). A read-only tool starts
-    /// now, before the message ends; any other waits for <c>stop_reason: tool_use</c>.
-    /// </summary>
-    private void OnToolCallReady(ToolUseBlock call, int blockIndex, TurnTools tools)
+    /// <summary>The ending of a run stopped by a defect, after <see cref="EventsAsync"/> has cleaned up.</summary>
+    public RunCompleted DefectEnding(Exception defect)
     {
-        Emit(new ToolCallReady { ToolCallId = call.Id, ToolName = call.Name, Input = call.Input, InputStatus = call.InputStatus });
-        if (call.InputStatus == ToolInputStatus.Complete && _tools.TryGetTool(call.Name, out AgentTool? tool) && tool.IsReadOnly)
-        {
-            tools.Start(blockIndex, call, isEager: true);
-        }
+        Log.RunFailed(_logger, _turn, defect);
+        return Stamp(Completion(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = defect.Message }));
     }
 
-    private void Complete(AgentRunOutcome outcome, AgentError? error = null) => Emit(new RunCompleted
+    /// <summary>Releases the run's resources; call after the enumeration ended (no tool is running then).</summary>
+    public ValueTask DisposeAsync()
+    {
+        _cancellation.Dispose();
+        _toolSlots.Dispose();
+        _aloneGate.Dispose();
+        return default;
+    }
+
+    private RunCompleted Completion(AgentRunOutcome outcome, AgentError? error = null) => new()
     {
         Outcome = outcome,
         Conversation = [.. _conversation],
@@ -257,24 +222,16 @@ internal sealed partial class AgentRun : IDisposable
         TotalUsage = _totalUsage,
         TurnCount = _turn,
         Error = error,
-    });
+    };
 
-    /// <summary>Numbers, stamps and publishes an event; the lock keeps sequence order equal to delivery order.</summary>
-    private void Emit(AgentEvent agentEvent)
+    /// <summary>Numbers and stamps an event as it is delivered: sequence order is delivery order.</summary>
+    private T Stamp<T>(T agentEvent)
+        where T : AgentEvent
     {
-        lock (_emitLock)
-        {
-            agentEvent.Sequence = ++_sequence;
-            agentEvent.Timestamp = _time.GetUtcNow();
-            agentEvent.Turn = _turn;
-            _events.Write(agentEvent);
-        }
-    }
-
-    /// <summary>Whether a turn attempt received any event: only then may the runner retry it.</summary>
-    private sealed class TurnProgress
-    {
-        public bool HasEvents { get; set; }
+        agentEvent.Sequence = ++_sequence;
+        agentEvent.Timestamp = _time.GetUtcNow();
+        agentEvent.Turn = _turn;
+        return agentEvent;
     }
 
     private static partial class Log

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamingAgents.Diagnostics;
@@ -13,10 +12,11 @@ namespace StreamingAgents.Agents;
 /// as their input is complete), sends the results back and continues until the model is done.
 /// </summary>
 /// <remarks>
-/// <para>One run is one enumeration; each enumeration starts a new run. The model stream and the tools run in the
-/// background and their events are merged in the order they happen, so a slow consumer never delays a tool.
-/// Breaking out of the loop or cancelling stops the stream and cancels every running tool, and the enumeration ends
-/// only once they have all finished: no task outlives it.</para>
+/// <para>One run is one enumeration; each enumeration starts a new run. The consumer drives the model stream: each
+/// <c>MoveNextAsync</c> reads as far as the next event, on the consumer's own continuation (no thread hop), so a slow
+/// consumer slows the reading instead of filling memory. Tools run concurrently and their events are merged in the
+/// order they happen. Breaking out of the loop or cancelling stops the stream and cancels every running tool, and the
+/// enumeration ends only once they have all finished: no task outlives it.</para>
 /// <para>Tools run without the caller's synchronization context, concurrently up to
 /// <see cref="AgentRunnerOptions.MaxConcurrentTools"/>.</para>
 /// <para>Failures do not throw: the run ends with <see cref="RunCompleted"/> whose outcome says what happened
@@ -63,27 +63,6 @@ public sealed class AgentRunner : IAgentRunner
             throw new ArgumentException("The request has no messages; an agent run starts from at least one user turn.", nameof(request));
         }
 
-        return RunCoreAsync(request, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<AgentEvent> RunCoreAsync(MessageRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var events = new AgentEventBuffer(_options.MaxBufferedEvents);
-        using var runCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var run = new AgentRun(_client, _tools, _options, _timeProvider, _logger, request, events);
-        Task execution = Task.Run(() => run.ExecuteAsync(runCancellation.Token), CancellationToken.None);
-        try
-        {
-            await foreach (AgentEvent agentEvent in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                yield return agentEvent;
-            }
-        }
-        finally
-        {
-            // Runs on completion, failure, cancellation and an early break alike: stop everything, then wait for it.
-            await runCancellation.CancelAsync().ConfigureAwait(false);
-            await execution.ConfigureAwait(false);
-        }
+        return new AgentRunEvents(token => new AgentRun(_client, _tools, _options, _timeProvider, _logger, request, token), cancellationToken);
     }
 }

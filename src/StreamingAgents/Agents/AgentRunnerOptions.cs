@@ -48,8 +48,9 @@ public sealed class AgentRunnerOptions
     public int ToolResultPreviewLength { get; set; } = 4096;
 
     /// <summary>
-    /// Gets or sets how many events may wait for a slow consumer. When that many are waiting, reading the model
-    /// stream pauses until the consumer catches up; no event is dropped. Defaults to 2048.
+    /// Gets or sets how many events of running tools may wait for a slow consumer; then tools wait to report their
+    /// completion until the consumer catches up. (The model stream needs no such bound: the consumer pulls it, so it
+    /// is read no faster than it is consumed.) No event is dropped. Defaults to 2048.
     /// </summary>
     /// <remarks>
     /// Tool status reports (<see cref="Tools.ToolContext.ReportStatus"/>) cannot wait: while the limit is reached, only

@@ -15,15 +15,14 @@ public sealed class AgentRunnerBackpressureTests
     private const int MaxBufferedEvents = 16;
 
     /// <summary>
-    /// How far past <see cref="MaxBufferedEvents"/> the model stream may have been read: message_start and the text
-    /// block's content_block_start become no agent event (2); the consumer holds one event and the buffer may be
-    /// counted before the consumer's read is (1); the client may read one SSE chunk ahead (1). Doubled for margin.
-    /// (The library currently pulls exactly 18: the 16 buffered text deltas plus message_start and the block start.)
+    /// How far the model stream may have been read while the consumer holds one event: the runner pulls the model as
+    /// the consumer asks, so nothing is read ahead but the events that became no agent event (message_start, the text
+    /// block's start) and what the consumer asked for. Bounded well within <see cref="MaxBufferedEvents"/>.
     /// </summary>
     private const int Slack = 8;
 
     [Fact]
-    public async Task RunAsync_ConsumerStopsAfterOneEvent_ModelStreamPausesWithinTheLimitAndResumesWithoutLoss()
+    public async Task RunAsync_ConsumerStopsAfterTheFirstText_ModelStreamPausesWithinTheLimitAndResumesWithoutLoss()
     {
         string[] tokens = [.. Enumerable.Range(1, DeltaCount).Select(i => $"t{i:D4} ")];
         var harness = new AgentRunnerTestHarness([], o => o.MaxBufferedEvents = MaxBufferedEvents);
@@ -31,18 +30,20 @@ public sealed class AgentRunnerBackpressureTests
         var events = new List<AgentEvent>();
 
         await using IAsyncEnumerator<AgentEvent> run = harness.Runner.RunAsync("Talk a lot.").GetAsyncEnumerator();
-        Assert.True(await run.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard));
-        events.Add(run.Current);
+        do
+        {
+            Assert.True(await run.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard));
+            events.Add(run.Current);
+        }
+        while (run.Current is not TextReceived);
 
         // The consumer now stops. With PerEvent chunking each read of the body hands out one SSE event, so the
-        // body's read count is the number of model events pulled. Wait until the runner has filled the buffer, then
-        // until reading has stopped.
+        // body's read count is the number of model events pulled. Wait until reading has stopped.
         Assert.True(await Waiting.UntilAsync(() => harness.Handler.ServedBodies.Count == 1, TimeSpan.FromSeconds(10)));
         ChunkedStream body = harness.Handler.ServedBodies[0];
-        Assert.True(await Waiting.UntilAsync(() => body.ReadCount >= MaxBufferedEvents, TimeSpan.FromSeconds(10)), $"Only {body.ReadCount} events were pulled.");
         long pulled = await Waiting.UntilStableAsync(() => body.ReadCount, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
 
-        Assert.InRange(pulled, MaxBufferedEvents, MaxBufferedEvents + Slack);
+        Assert.InRange(pulled, 0, Math.Min(MaxBufferedEvents, Slack));
 
         // Resume: everything arrives, in order, numbered without gaps.
         while (await run.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard))

@@ -75,10 +75,18 @@ public sealed class RunnerRobustnessTests
             .RespondWith(new TranscriptBuilder().Text("Done.").Stop(StopReason.EndTurn));
 
         await using IAsyncEnumerator<AgentEvent> run = harness.Runner.RunAsync("Go").GetAsyncEnumerator();
-        Assert.True(await run.MoveNextAsync()); // then the consumer waits while the tool reports
+        var events = new List<AgentEvent>();
+        while (await run.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard))
+        {
+            events.Add(run.Current);
+            if (run.Current is ToolExecutionStarted)
+            {
+                break; // then the consumer waits while the tool reports
+            }
+        }
+
         await reported.Task.WaitAsync(Waiting.Guard);
         release.SetResult();
-        var events = new List<AgentEvent> { run.Current };
         while (await run.MoveNextAsync().AsTask().WaitAsync(Waiting.Guard))
         {
             events.Add(run.Current);

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using StreamingAgents.Events;
+using StreamingAgents.Json;
+using StreamingAgents.Messages;
+using StreamingAgents.Tools;
+
+namespace StreamingAgents.Agents;
+
+internal sealed partial class AgentRun
+{
+    /// <summary>
+    /// One attempt at a model response, read as the consumer asks: each call pulls stream events until one becomes
+    /// an agent event. While tools started early are running, their events are delivered as they come, between the
+    /// model's.
+    /// </summary>
+    private sealed class TurnStream(AgentRun run, TurnTools tools, MessageRequest request) : IAsyncDisposable
+    {
+        private readonly MessageAccumulator _accumulator = new();
+        private readonly Dictionary<int, ToolInputTracker> _inputs = [];
+        private IAsyncEnumerator<StreamEvent>? _model;
+        private Task<bool>? _pendingMove;
+        private bool _isEnded;
+
+        /// <summary>Gets what ended the attempt, if it failed (it is then retried or ends the run).</summary>
+        public Exception? Failure { get; private set; }
+
+        /// <summary>Gets whether any stream event arrived: only then may the runner retry (before, the client does).</summary>
+        public bool HasEvents { get; private set; }
+
+        /// <summary>Gets the message, once <see cref="NextAsync"/> has returned null without a failure.</summary>
+        public Message Message => _accumulator.Message;
+
+        /// <summary>The next agent event, or null when the message has ended (or failed: see <see cref="Failure"/>).</summary>
+        /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+        public async ValueTask<AgentEvent?> NextAsync()
+        {
+            if (_isEnded)
+            {
+                return null;
+            }
+
+            try
+            {
+                while (true)
+                {
+                    if (tools.TryReadEvent(out AgentEvent? toolEvent))
+                    {
+                        return toolEvent;
+                    }
+
+                    if (await MoveNextAsync().ConfigureAwait(false) is not { } hasNext)
+                    {
+                        continue; // a tool event arrived first
+                    }
+
+                    if (!hasNext)
+                    {
+                        _isEnded = true;
+                        return null;
+                    }
+
+                    HasEvents = true;
+                    if (Apply(_model!.Current) is { } produced)
+                    {
+                        return produced;
+                    }
+                }
+            }
+            catch (Exception exception) when (!run.Token.IsCancellationRequested)
+            {
+                _isEnded = true;
+                Failure = exception;
+                return null;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_pendingMove is { } pending)
+            {
+                // The run's token is cancelled by now; a move under way must end before the stream may be disposed.
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Cancelled or failed: either way the attempt is over.
+                }
+            }
+
+            if (_model is { } model)
+            {
+                try
+                {
+                    await model.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception) when (run.Token.IsCancellationRequested || Failure is not null)
+                {
+                    // The connection is already gone.
+                }
+            }
+
+            foreach (ToolInputTracker input in _inputs.Values)
+            {
+                input.Dispose();
+            }
+
+            _inputs.Clear();
+            _accumulator.Dispose();
+        }
+
+        /// <summary>
+        /// Advances the model stream. Without tools running it simply waits for it (no allocation on the common path);
+        /// with tools running it also wakes for their events, and returns null when one of those came first.
+        /// </summary>
+        private async ValueTask<bool?> MoveNextAsync()
+        {
+            if (_pendingMove is null)
+            {
+                _model ??= run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token);
+                ValueTask<bool> move = _model.MoveNextAsync();
+                if (move.IsCompleted || !tools.HasWork)
+                {
+                    return await move.ConfigureAwait(false);
+                }
+
+                _pendingMove = move.AsTask();
+            }
+
+            if (!_pendingMove.IsCompleted)
+            {
+                await tools.WaitForEventAsync(_pendingMove).ConfigureAwait(false);
+                if (!_pendingMove.IsCompleted)
+                {
+                    return null;
+                }
+            }
+
+            Task<bool> completed = _pendingMove;
+            _pendingMove = null;
+            return await completed.ConfigureAwait(false);
+        }
+
+        /// <summary>Applies a stream event to the message, and says what the user should see of it.</summary>
+        private AgentEvent? Apply(StreamEvent streamEvent)
+        {
+            _accumulator.Add(streamEvent);
+            switch (streamEvent)
+            {
+                case ContentBlockStartEvent { ContentBlock: ToolUseBlock call } start:
+                    _inputs[start.Index] = new ToolInputTracker(call.Id, run._options.MaxInputSnapshotBytes);
+                    tools.Announce(start.Index, call);
+                    string? label = run._tools.TryGetTool(call.Name, out AgentTool? tool) ? tool.StatusLabel : null;
+                    return new ToolCallStarted { ToolCallId = call.Id, ToolName = call.Name, StatusLabel = label, BlockIndex = start.Index };
+                case ContentBlockDeltaEvent { Delta: TextDelta text } delta:
+                    return new TextReceived { Text = text.Text, BlockIndex = delta.Index };
+                case ContentBlockDeltaEvent { Delta: ThinkingDelta thinking } delta:
+                    return new ThinkingReceived { Thinking = thinking.Thinking, BlockIndex = delta.Index };
+                case ContentBlockDeltaEvent { Delta: InputJsonDelta json } delta when _inputs.TryGetValue(delta.Index, out ToolInputTracker? input):
+                    return input.Progress(json.PartialJson);
+                case ContentBlockStopEvent stop when _inputs.Remove(stop.Index, out ToolInputTracker? input):
+                    input.Dispose();
+                    return OnToolCallReady((ToolUseBlock)_accumulator.GetContentBlock(stop.Index), stop.Index);
+                case PingEvent:
+                    return new Heartbeat();
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// A tool call is whole only at its <c>content_block_stop</c> (Anthropic streaming docs). A read-only tool starts
+        /// now, before the message ends; any other waits for <c>stop_reason: tool_use</c>.
+        /// </summary>
+        private ToolCallReady OnToolCallReady(ToolUseBlock call, int blockIndex)
+        {
+            if (call.InputStatus == ToolInputStatus.Complete && run._tools.TryGetTool(call.Name, out AgentTool? tool) && tool.IsReadOnly)
+            {
+                tools.Start(blockIndex, call, isEager: true);
+            }
+
+            return new ToolCallReady { ToolCallId = call.Id, ToolName = call.Name, Input = call.Input, InputStatus = call.InputStatus };
+        }
+    }
+
+    /// <summary>Follows one tool call's input as it streams, for <see cref="ToolInputProgress"/>.</summary>
+    private sealed class ToolInputTracker(string toolCallId, int maxSnapshotBytes) : IDisposable
+    {
+        private readonly PartialJsonAccumulator _json = new();
+
+        public ToolInputProgress Progress(string fragment)
+        {
+            _json.Append(fragment);
+            JsonElement? snapshot = _json.Length <= maxSnapshotBytes ? _json.GetSnapshot() : null;
+            return new ToolInputProgress { ToolCallId = toolCallId, Fragment = fragment, Snapshot = snapshot };
+        }
+
+        public void Dispose() => _json.Dispose();
+    }
+}
