@@ -63,7 +63,7 @@ internal static class StreamEventDecoder
             {
                 if (reader.ValueTextEquals("type"u8))
                 {
-                    if (!ReadString(ref reader) || !reader.ValueTextEquals(ContentBlockDeltaEvent.WireType))
+                    if (!ReadString(ref reader) || !reader.ValueTextEquals("content_block_delta"u8))
                     {
                         return null;
                     }
@@ -101,9 +101,9 @@ internal static class StreamEventDecoder
             return null;
         }
 
-        int kind = reader.ValueTextEquals(TextDelta.WireType) ? 0
-            : reader.ValueTextEquals(InputJsonDelta.WireType) ? 1
-            : reader.ValueTextEquals(ThinkingDelta.WireType) ? 2
+        int kind = reader.ValueTextEquals("text_delta"u8) ? 0
+            : reader.ValueTextEquals("input_json_delta"u8) ? 1
+            : reader.ValueTextEquals("thinking_delta"u8) ? 2
             : -1;
         ReadOnlySpan<byte> payloadName = kind switch
         {
@@ -145,7 +145,7 @@ internal static class StreamEventDecoder
         {
             if (reader.ValueTextEquals("type"u8))
             {
-                if (!ReadString(ref reader) || !reader.ValueTextEquals(ContentBlockStopEvent.WireType))
+                if (!ReadString(ref reader) || !reader.ValueTextEquals("content_block_stop"u8))
                 {
                     return null;
                 }

@@ -66,4 +66,16 @@ public sealed class StreamEventDecoderTests
 
     private static ContentBlockDelta DeltaOf(string deltaJson) =>
         Assert.IsType<ContentBlockDeltaEvent>(Decode("content_block_delta", $$"""{"type":"content_block_delta","index":0,"delta":{{deltaJson}}}""")).Delta;
+
+    [Fact]
+    public void Decode_FastPathNames_AreTheWireTypes()
+    {
+        // The fast path compares UTF-8 literals; they must stay equal to the types' wire names.
+        string source = File.ReadAllText(Path.Combine(StreamingAgents.Tests.Readme.ReadmeCodeBlock.RepositoryRoot, "src", "StreamingAgents", "Events", "StreamEventDecoder.cs"));
+
+        foreach (string name in new[] { ContentBlockDeltaEvent.WireType, ContentBlockStopEvent.WireType, TextDelta.WireType, InputJsonDelta.WireType, ThinkingDelta.WireType })
+        {
+            Assert.Contains($"\"{name}\"u8", source, StringComparison.Ordinal);
+        }
+    }
 }
