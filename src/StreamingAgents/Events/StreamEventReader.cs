@@ -23,34 +23,19 @@ public static class StreamEventReader
     public static IAsyncEnumerable<StreamEvent> ReadAllAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return ReadAllAsync(SseEventReader.ReadAllAsync(stream, cancellationToken: cancellationToken), requestId: null, cancellationToken);
+        return ReadCoreAsync(stream, cancellationToken);
     }
 
-    /// <summary>Decodes already-framed SSE events; the HTTP client uses this to add its request ID and liveness checks.</summary>
-    internal static async IAsyncEnumerable<StreamEvent> ReadAllAsync(
-        IAsyncEnumerable<SseEvent> sseEvents,
-        string? requestId,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<StreamEvent> ReadCoreAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        int count = 0;
-        string? lastType = null;
-        await foreach (SseEvent sse in sseEvents.WithCancellation(cancellationToken).ConfigureAwait(false))
+        IAsyncEnumerator<SseEvent> sse = SseEventReader.ReadAllAsync(stream, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (sse.ConfigureAwait(false))
         {
-            StreamEvent decoded = StreamEventDecoder.Decode(sse.EventType, sse.Utf8Data.Span);
-            if (decoded is ErrorEvent error)
+            var cursor = new StreamEventCursor(sse, requestId: null);
+            while (await cursor.MoveNextAsync().ConfigureAwait(false))
             {
-                throw AnthropicApiException.FromErrorEvent(error, requestId ?? error.RequestId);
-            }
-
-            count++;
-            lastType = decoded.Type;
-            yield return decoded;
-            if (decoded is MessageStopEvent)
-            {
-                yield break;
+                yield return cursor.Current;
             }
         }
-
-        throw new StreamTruncatedException(count, lastType);
     }
 }

@@ -1,12 +1,10 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
 using StreamingAgents.Messages;
-using StreamingAgents.Sse;
 
 namespace StreamingAgents.Http;
 
@@ -75,65 +73,7 @@ public sealed partial class AnthropicClient : IAnthropicClient
             Stream = true,
         };
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(effective, AnthropicJsonContext.Default.MessageRequest);
-        return StreamCoreAsync(body, effective.Model!, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<StreamEvent> StreamCoreAsync(byte[] body, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            using var liveness = new StreamLiveness(_timeProvider, _options.IdleTimeout, _options.StallTimeout, cancellationToken);
-            HttpResponseMessage? response = null;
-            IAsyncEnumerator<StreamEvent>? events = null;
-            SecretScrubber scrubber = _scrubber;
-            StreamEvent first;
-            try
-            {
-                Log.Sending(_logger, model, attempt + 1);
-                liveness.BeginWait(); // the idle timeout bounds the wait for headers too
-                response = await SendAsync(body, liveness).ConfigureAwait(false);
-                scrubber = _scrubber.With(response.RequestMessage);
-                events = ReadEventsAsync(response, liveness).GetAsyncEnumerator(liveness.Token);
-                first = await NextAsync(events, liveness, scrubber).ConfigureAwait(false)
-                    ?? throw new StreamTruncatedException(0, null);
-            }
-            catch (Exception exception)
-            {
-                await DisposeAsync(events, response).ConfigureAwait(false);
-                Exception failure = exception is OperationCanceledException && liveness.HasTimedOut ? liveness.CreateTimeoutException(exception) : exception;
-                if (attempt >= _options.MaxRetries || !RetryPolicy.IsRetryable(failure, cancellationToken))
-                {
-                    if (ReferenceEquals(failure, exception))
-                    {
-                        throw;
-                    }
-
-                    throw failure;
-                }
-
-                TimeSpan delay = RetryPolicy.GetDelay(attempt, failure, _options);
-                Log.Retrying(_logger, attempt + 1, _options.MaxRetries, delay.TotalMilliseconds, failure.GetType().Name, (failure as AnthropicApiException)?.ErrorType);
-                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            // From here on the caller has output: failures propagate, never retried.
-            try
-            {
-                yield return first;
-                while (await NextAsync(events, liveness, scrubber).ConfigureAwait(false) is { } next)
-                {
-                    yield return next;
-                }
-            }
-            finally
-            {
-                // Disposing the response aborts the connection, so cancellation and early exits stop reading promptly.
-                await DisposeAsync(events, response).ConfigureAwait(false);
-            }
-
-            yield break;
-        }
+        return new ResponseEvents(this, body, effective.Model!, cancellationToken);
     }
 
     private async Task<HttpResponseMessage> SendAsync(byte[] body, StreamLiveness liveness)
@@ -162,69 +102,6 @@ public sealed partial class AnthropicClient : IAnthropicClient
         }
 
         return response;
-    }
-
-    private static async IAsyncEnumerable<StreamEvent> ReadEventsAsync(HttpResponseMessage response, StreamLiveness liveness)
-    {
-        string? requestId = response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
-        Stream body = await response.Content.ReadAsStreamAsync(liveness.Token).WaitOrAbandonAsync(liveness.Token).ConfigureAwait(false);
-        var watched = new LivenessStream(body, liveness);
-        await using (watched.ConfigureAwait(false))
-        {
-            IAsyncEnumerable<SseEvent> sse = SseEventReader.ReadAllAsync(watched, cancellationToken: liveness.Token);
-            await foreach (StreamEvent streamEvent in StreamEventReader.ReadAllAsync(sse, requestId, liveness.Token).ConfigureAwait(false))
-            {
-                yield return streamEvent;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The next event. Only the wait for it counts against the liveness timeouts (not the caller's time with the
-    /// previous one); a timeout is reported as such rather than as a cancellation, and no secret leaves in an error.
-    /// </summary>
-    private static async ValueTask<StreamEvent?> NextAsync(IAsyncEnumerator<StreamEvent> events, StreamLiveness liveness, SecretScrubber scrubber)
-    {
-        liveness.BeginWait();
-
-        StreamEvent? next = null;
-        try
-        {
-            if (await events.MoveNextAsync().ConfigureAwait(false))
-            {
-                next = events.Current;
-            }
-        }
-        catch (OperationCanceledException cancellation) when (liveness.HasTimedOut)
-        {
-            throw liveness.CreateTimeoutException(cancellation);
-        }
-        catch (Exception exception) when (scrubber.Scrub(exception) is var scrubbed && !ReferenceEquals(scrubbed, exception))
-        {
-            throw scrubbed;
-        }
-        finally
-        {
-            liveness.EndWait(next);
-        }
-
-        return next;
-    }
-
-    private static async ValueTask DisposeAsync(IAsyncEnumerator<StreamEvent>? events, HttpResponseMessage? response)
-    {
-        response?.Dispose();
-        if (events is not null)
-        {
-            try
-            {
-                await events.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is IOException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The connection is already gone; nothing is left to clean up.
-            }
-        }
     }
 
     private static partial class Log

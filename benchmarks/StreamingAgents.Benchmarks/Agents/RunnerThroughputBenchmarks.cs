@@ -1,0 +1,61 @@
+using BenchmarkDotNet.Attributes;
+using StreamingAgents.Agents;
+using StreamingAgents.Benchmarks.Events;
+using StreamingAgents.Benchmarks.Http;
+using StreamingAgents.Events;
+using StreamingAgents.Http;
+using StreamingAgents.Tools;
+
+namespace StreamingAgents.Benchmarks.Agents;
+
+/// <summary>
+/// What the runner costs over the client on a text-only answer of 10,000 ~150-byte deltas served from memory: every
+/// <see cref="StreamEvent"/> of <see cref="AnthropicClient.StreamAsync"/> (baseline) against every
+/// <see cref="AgentEvent"/> of <see cref="AgentRunner.RunAsync"/> with no tools, both only counted.
+/// Goal: the runner at ≥ 0.8× the client's throughput (Ratio ≤ 1.25) and ≤ 64 B per delta above it
+/// ((runner − client) Allocated / 10,000).
+/// </summary>
+[MemoryDiagnoser]
+public class RunnerThroughputBenchmarks
+{
+    public const int Deltas = 10_000;
+
+    private HttpClient _http = null!;
+    private AnthropicClient _client = null!;
+    private AgentRunner _runner = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _http = new HttpClient(new ReplayHandler(StreamInputs.LongTextAnswer(Deltas + 5)));
+        _client = BenchmarkClients.Create(_http);
+        _runner = new AgentRunner(_client, new ToolRegistry());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _http.Dispose();
+
+    [Benchmark(Baseline = true, Description = "AnthropicClient.StreamAsync")]
+    public async Task<int> Client()
+    {
+        int count = 0;
+        await foreach (StreamEvent streamEvent in _client.StreamAsync(BenchmarkClients.Request))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "AgentRunner.RunAsync (no tools)")]
+    public async Task<int> Runner()
+    {
+        int count = 0;
+        await foreach (AgentEvent agentEvent in _runner.RunAsync(BenchmarkClients.Request))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using StreamingAgents.Events;
+using StreamingAgents.Sse;
+
+namespace StreamingAgents.Http;
+
+public sealed partial class AnthropicClient
+{
+    /// <summary>What <see cref="StreamAsync"/> returns: each enumeration sends the request.</summary>
+    private sealed class ResponseEvents(AnthropicClient client, byte[] body, string model, CancellationToken cancellationToken) : IAsyncEnumerable<StreamEvent>
+    {
+        public IAsyncEnumerator<StreamEvent> GetAsyncEnumerator(CancellationToken enumerationToken = default)
+        {
+            CancellationTokenSource? linked = enumerationToken.CanBeCanceled && enumerationToken != cancellationToken
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumerationToken)
+                : null;
+            return new Enumerator(client, body, model, linked, linked?.Token ?? cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// One response: the first <see cref="MoveNextAsync"/> sends the request (with retries, before any event reached the
+    /// caller); every later one reads the next event straight from the SSE reader, synchronously when it is buffered,
+    /// with only the wait for the server counted against the liveness timeouts.
+    /// </summary>
+    private sealed class Enumerator(AnthropicClient client, byte[] body, string model, CancellationTokenSource? linked, CancellationToken cancellationToken) : IAsyncEnumerator<StreamEvent>
+    {
+        private StreamLiveness? _liveness;
+        private HttpResponseMessage? _response;
+        private Stream? _body;
+        private IAsyncEnumerator<SseEvent>? _sse;
+        private StreamEventCursor? _cursor;
+        private SecretScrubber _scrubber = client._scrubber;
+
+        public StreamEvent Current => _cursor?.Current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (_cursor is null)
+            {
+                return StartAsync();
+            }
+
+            StreamLiveness liveness = _liveness!;
+            liveness.BeginWait();
+            ValueTask<bool> move;
+            try
+            {
+                move = _cursor.MoveNextAsync();
+            }
+            catch (Exception exception)
+            {
+                liveness.EndWait(null);
+                throw Translate(exception);
+            }
+
+            if (!move.IsCompletedSuccessfully)
+            {
+                return AwaitAsync(move);
+            }
+
+            bool hasNext = move.Result;
+            liveness.EndWait(hasNext ? _cursor.Current : null);
+            return new ValueTask<bool>(hasNext);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ReleaseAsync().ConfigureAwait(false);
+            linked?.Dispose();
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private async ValueTask<bool> AwaitAsync(ValueTask<bool> move)
+        {
+            bool hasNext = false;
+            try
+            {
+                hasNext = await move.ConfigureAwait(false);
+                return hasNext;
+            }
+            catch (Exception exception)
+            {
+                throw Translate(exception);
+            }
+            finally
+            {
+                _liveness!.EndWait(hasNext ? _cursor!.Current : null);
+            }
+        }
+
+        /// <summary>Sends the request and reads the first event; failures up to there are retried (<see cref="AnthropicClientOptions.MaxRetries"/>).</summary>
+        private async ValueTask<bool> StartAsync()
+        {
+            AnthropicClientOptions options = client._options;
+            for (int attempt = 0; ; attempt++)
+            {
+                _liveness = new StreamLiveness(client._timeProvider, options.IdleTimeout, options.StallTimeout, cancellationToken);
+                try
+                {
+                    Log.Sending(client._logger, model, attempt + 1);
+                    _liveness.BeginWait(); // the idle timeout bounds the wait for headers too
+                    _response = await client.SendAsync(body, _liveness).ConfigureAwait(false);
+                    _scrubber = client._scrubber.With(_response.RequestMessage);
+                    Stream content = await _response.Content.ReadAsStreamAsync(_liveness.Token).WaitOrAbandonAsync(_liveness.Token).ConfigureAwait(false);
+                    _body = new LivenessStream(content, _liveness);
+                    _sse = SseEventReader.ReadAllAsync(_body, cancellationToken: _liveness.Token).GetAsyncEnumerator(_liveness.Token);
+                    string? requestId = _response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
+                    var cursor = new StreamEventCursor(_sse, requestId);
+                    bool hasFirst = await cursor.MoveNextAsync().ConfigureAwait(false); // false never: an early end throws
+                    _liveness.EndWait(cursor.Current);
+                    _cursor = cursor; // from here on the caller has output: failures propagate, never retried
+                    return hasFirst;
+                }
+                catch (Exception exception)
+                {
+                    Exception failure = Translate(exception);
+                    await ReleaseAsync().ConfigureAwait(false);
+                    if (attempt >= options.MaxRetries || !RetryPolicy.IsRetryable(failure, cancellationToken))
+                    {
+                        if (ReferenceEquals(failure, exception))
+                        {
+                            ExceptionDispatchInfo.Throw(exception);
+                        }
+
+                        throw failure;
+                    }
+
+                    TimeSpan delay = RetryPolicy.GetDelay(attempt, failure, options);
+                    Log.Retrying(client._logger, attempt + 1, options.MaxRetries, delay.TotalMilliseconds, failure.GetType().Name, (failure as AnthropicApiException)?.ErrorType);
+                    await Task.Delay(delay, client._timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        /// <summary>A liveness timeout is reported as such rather than as a cancellation; no secret leaves in an error.</summary>
+        private Exception Translate(Exception exception) =>
+            exception is OperationCanceledException && _liveness is { HasTimedOut: true } liveness
+                ? liveness.CreateTimeoutException(exception)
+                : _scrubber.Scrub(exception);
+
+        /// <summary>Disposing the response aborts the connection, so cancellation and early exits stop reading promptly.</summary>
+        private async ValueTask ReleaseAsync()
+        {
+            _response?.Dispose();
+            _response = null;
+            if (_sse is { } sse)
+            {
+                _sse = null;
+                try
+                {
+                    await sse.DisposeAsync().ConfigureAwait(false); // returns the reader's buffer
+                }
+                catch (Exception exception) when (exception is IOException or ObjectDisposedException or OperationCanceledException)
+                {
+                    // The connection is already gone; nothing is left to clean up.
+                }
+            }
+
+            _body?.Dispose();
+            _body = null;
+            _liveness?.Dispose();
+            _liveness = null;
+        }
+    }
+}
