@@ -26,6 +26,9 @@ namespace StreamingAgents.Agents;
 [JsonDerivedType(typeof(RunCompleted), AgentEventTypes.RunCompleted)]
 public abstract record AgentEvent
 {
+    // UTC ticks rather than a DateTimeOffset: 8 bytes less in every event, and the runner's clock is UTC anyway.
+    private long _utcTicks;
+
     /// <summary>Gets the event's wire type (its JSON <c>type</c>, see <see cref="AgentEventTypes"/>), without serializing it.</summary>
     [JsonIgnore]
     public string EventType => WireType;
@@ -47,7 +50,11 @@ public abstract record AgentEvent
     [JsonPropertyName("timestamp")]
     [JsonPropertyOrder(-1)]
     [JsonConverter(typeof(UtcTimestampJsonConverter))]
-    public DateTimeOffset Timestamp { get; internal set; }
+    public DateTimeOffset Timestamp
+    {
+        get => new(_utcTicks, TimeSpan.Zero);
+        internal set => _utcTicks = value.UtcTicks;
+    }
 
     /// <summary>Gets the wire type; not public, so no serializer sees it (the discriminator writes it).</summary>
     private protected abstract string WireType { get; }

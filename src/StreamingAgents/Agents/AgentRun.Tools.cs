@@ -214,12 +214,14 @@ internal sealed partial class AgentRun
         private readonly SortedDictionary<int, ToolCall> _calls = [];
         private Task? _allDone;
         private bool _isDone;
+        private int _started;
+        private int _finished;
 
         /// <summary>Gets the exception of a call that failed outright (a defect, not an error result), if one did.</summary>
         public Exception? Defect { get; private set; }
 
-        /// <summary>Gets whether a started call is still running or has events waiting.</summary>
-        public bool HasWork => run._toolEvents.HasEvents || _calls.Values.Any(static call => call.Execution is { IsCompleted: false });
+        /// <summary>Gets whether a started call is still running or has events waiting (cheap: asked for every event).</summary>
+        public bool HasWork => run._toolEvents.HasEvents || Volatile.Read(ref _finished) < _started;
 
         /// <summary>A tool call began streaming (<see cref="ToolCallStarted"/> was emitted).</summary>
         public void Announce(int blockIndex, ToolUseBlock block) => _calls[blockIndex] = new ToolCall(block);
@@ -233,7 +235,20 @@ internal sealed partial class AgentRun
 
             call.Block = block;
             CancellationToken token = _discard.Token;
-            call.Execution = Task.Run(() => run.ExecuteToolAsync(call, isEager, token), CancellationToken.None);
+            _started++;
+            call.Execution = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        return await run.ExecuteToolAsync(call, isEager, token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Increment(ref _finished);
+                    }
+                },
+                CancellationToken.None);
         }
 
         /// <summary>Starts every call of the message not started yet (the message ended with <c>tool_use</c>).</summary>
@@ -248,7 +263,11 @@ internal sealed partial class AgentRun
             }
         }
 
-        public bool TryReadEvent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AgentEvent? agentEvent) => run._toolEvents.TryRead(out agentEvent);
+        public bool TryReadEvent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AgentEvent? agentEvent)
+        {
+            agentEvent = null;
+            return run._toolEvents.HasEvents && run._toolEvents.TryRead(out agentEvent);
+        }
 
         /// <summary>Completes when a tool event is waiting, or when <paramref name="other"/> completes.</summary>
         public Task<Task> WaitForEventAsync(Task other) => Task.WhenAny(other, run._toolEvents.WaitToReadAsync(run.Token).AsTask());

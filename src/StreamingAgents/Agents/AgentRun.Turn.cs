@@ -32,45 +32,39 @@ internal sealed partial class AgentRun
 
         /// <summary>The next agent event, or null when the message has ended (or failed: see <see cref="Failure"/>).</summary>
         /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
-        public async ValueTask<AgentEvent?> NextAsync()
+        public ValueTask<AgentEvent?> NextAsync()
         {
-            if (_isEnded)
+            // The common case, without a state machine: no tool is running, and the next stream event is buffered.
+            if (_isEnded || _model is null || _pendingMove is not null || tools.HasWork)
             {
-                return null;
+                return NextSlowAsync(started: null);
             }
 
             try
             {
                 while (true)
                 {
-                    if (tools.TryReadEvent(out AgentEvent? toolEvent))
+                    ValueTask<bool> move = _model.MoveNextAsync();
+                    if (!move.IsCompletedSuccessfully)
                     {
-                        return toolEvent;
+                        return NextSlowAsync(move);
                     }
 
-                    if (await MoveNextAsync().ConfigureAwait(false) is not { } hasNext)
+                    AgentEvent? produced = Take(move.Result);
+                    if (produced is not null || _isEnded)
                     {
-                        continue; // a tool event arrived first
+                        return new ValueTask<AgentEvent?>(produced);
                     }
 
-                    if (!hasNext)
+                    if (tools.HasWork)
                     {
-                        _isEnded = true;
-                        return null;
-                    }
-
-                    HasEvents = true;
-                    if (Apply(_model!.Current) is { } produced)
-                    {
-                        return produced;
+                        return NextSlowAsync(started: null); // a tool started early: from now on, its events too
                     }
                 }
             }
             catch (Exception exception) when (!run.Token.IsCancellationRequested)
             {
-                _isEnded = true;
-                Failure = exception;
-                return null;
+                return new ValueTask<AgentEvent?>(Fail(exception));
             }
         }
 
@@ -108,6 +102,70 @@ internal sealed partial class AgentRun
 
             _inputs.Clear();
             _accumulator.Dispose();
+        }
+
+        /// <summary>The careful way: tool events may come between the model's, or the stream must be awaited.</summary>
+        private async ValueTask<AgentEvent?> NextSlowAsync(ValueTask<bool>? started)
+        {
+            if (_isEnded)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (started is { } move)
+                {
+                    AgentEvent? first = Take(await move.ConfigureAwait(false));
+                    if (first is not null || _isEnded)
+                    {
+                        return first;
+                    }
+                }
+
+                while (true)
+                {
+                    if (tools.TryReadEvent(out AgentEvent? toolEvent))
+                    {
+                        return toolEvent;
+                    }
+
+                    if (await MoveNextAsync().ConfigureAwait(false) is not { } hasNext)
+                    {
+                        continue; // a tool event arrived first
+                    }
+
+                    AgentEvent? produced = Take(hasNext);
+                    if (produced is not null || _isEnded)
+                    {
+                        return produced;
+                    }
+                }
+            }
+            catch (Exception exception) when (!run.Token.IsCancellationRequested)
+            {
+                return Fail(exception);
+            }
+        }
+
+        /// <summary>Takes the result of a move: the agent event the stream event became, if any; the end when there is none.</summary>
+        private AgentEvent? Take(bool hasNext)
+        {
+            if (!hasNext)
+            {
+                _isEnded = true;
+                return null;
+            }
+
+            HasEvents = true;
+            return Apply(_model!.Current);
+        }
+
+        private AgentEvent? Fail(Exception exception)
+        {
+            _isEnded = true;
+            Failure = exception;
+            return null;
         }
 
         /// <summary>
@@ -153,8 +211,8 @@ internal sealed partial class AgentRun
                     tools.Announce(start.Index, call);
                     string? label = run._tools.TryGetTool(call.Name, out AgentTool? tool) ? tool.StatusLabel : null;
                     return new ToolCallStarted { ToolCallId = call.Id, ToolName = call.Name, StatusLabel = label, BlockIndex = start.Index };
-                case ContentBlockDeltaEvent { Delta: TextDelta text } delta:
-                    return new TextReceived { Text = text.Text, BlockIndex = delta.Index };
+                case ContentBlockDeltaEvent { Text: { } text } delta:
+                    return new TextReceived { Text = text, BlockIndex = delta.Index };
                 case ContentBlockDeltaEvent { Delta: ThinkingDelta thinking } delta:
                     return new ThinkingReceived { Thinking = thinking.Thinking, BlockIndex = delta.Index };
                 case ContentBlockDeltaEvent { Delta: InputJsonDelta json } delta when _inputs.TryGetValue(delta.Index, out ToolInputTracker? input):

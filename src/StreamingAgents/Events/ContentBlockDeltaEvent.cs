@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 
 namespace StreamingAgents.Events;
@@ -8,6 +9,26 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     /// <summary>The wire type of this event.</summary>
     public const string WireType = "content_block_delta";
 
+    // Nearly every event of a stream is a text delta: the decoder keeps just its text, and the TextDelta object is
+    // made only when someone asks for Delta (the runner and the accumulator read the text directly).
+    private readonly string? _text;
+    private ContentBlockDelta? _delta;
+
+    /// <summary>Initializes a new instance.</summary>
+    public ContentBlockDeltaEvent()
+    {
+    }
+
+    /// <summary>Initializes a text delta event holding only its text.</summary>
+#pragma warning disable CS8618 // Delta is made from the text when it is read.
+    [SetsRequiredMembers]
+    internal ContentBlockDeltaEvent(int index, string text)
+    {
+        Index = index;
+        _text = text;
+    }
+#pragma warning restore CS8618
+
     /// <inheritdoc/>
     [JsonPropertyOrder(-100)]
     public override string Type => WireType;
@@ -16,5 +37,19 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     public required int Index { get; init; }
 
     /// <summary>Gets the delta.</summary>
-    public required ContentBlockDelta Delta { get; init; }
+    public required ContentBlockDelta Delta
+    {
+        get => _delta ??= new TextDelta { Text = _text! };
+        init => _delta = value;
+    }
+
+    /// <summary>Gets the text of a text delta, or null for other deltas, without creating the delta object.</summary>
+    internal string? Text => _text ?? (_delta as TextDelta)?.Text;
+
+    /// <inheritdoc/>
+    public bool Equals(ContentBlockDeltaEvent? other) =>
+        ReferenceEquals(this, other) || (other is not null && base.Equals(other) && Index == other.Index && Delta.Equals(other.Delta));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Index, Delta);
 }

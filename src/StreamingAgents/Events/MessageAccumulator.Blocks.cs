@@ -75,6 +75,8 @@ public sealed partial class MessageAccumulator
 
         public override ContentBlock Build() => start with { Text = _text.ToString(), Citations = _citations?.ToArray() };
 
+        public void Append(string text) => _text.Append(text);
+
         protected override void ApplyKnown(ContentBlockDelta delta)
         {
             switch (delta)

@@ -132,7 +132,16 @@ public sealed partial class MessageAccumulator : IDisposable
                 StartBlock(blockStart);
                 break;
             case ContentBlockDeltaEvent delta:
-                OpenBlock(delta, delta.Index).Apply(delta.Delta);
+                BlockBuilder target = OpenBlock(delta, delta.Index);
+                if (delta.Text is { } text && target is TextBuilder textBlock)
+                {
+                    textBlock.Append(text); // the common case, without the delta object
+                }
+                else
+                {
+                    target.Apply(delta.Delta);
+                }
+
                 break;
             case ContentBlockStopEvent blockStop:
                 OpenBlock(blockStop, blockStop.Index).Stop();

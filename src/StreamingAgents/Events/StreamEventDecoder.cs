@@ -58,7 +58,7 @@ internal static class StreamEventDecoder
             }
 
             int index = -1;
-            ContentBlockDelta? delta = null;
+            object? delta = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8))
@@ -81,9 +81,12 @@ internal static class StreamEventDecoder
                 }
             }
 
-            return index >= 0 && delta is not null && reader.TokenType == JsonTokenType.EndObject
-                ? new ContentBlockDeltaEvent { Index = index, Delta = delta }
-                : null;
+            if (index < 0 || delta is null || reader.TokenType != JsonTokenType.EndObject)
+            {
+                return null;
+            }
+
+            return delta is string text ? new ContentBlockDeltaEvent(index, text) : new ContentBlockDeltaEvent { Index = index, Delta = (ContentBlockDelta)delta };
         }
         catch (InvalidOperationException)
         {
@@ -91,8 +94,11 @@ internal static class StreamEventDecoder
         }
     }
 
-    /// <summary>Reads a delta whose first property is its type and second its single payload string.</summary>
-    private static ContentBlockDelta? TryReadDelta(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Reads a delta whose first property is its type and second its single payload string: a text delta's text, or
+    /// another delta; null for any other shape.
+    /// </summary>
+    private static object? TryReadDelta(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject
             || !ReadPropertyName(ref reader) || !reader.ValueTextEquals("type"u8)
@@ -125,9 +131,9 @@ internal static class StreamEventDecoder
 
         return kind switch
         {
-            0 => new TextDelta { Text = payload },
+            0 => payload, // a text delta: the event holds the text alone
             1 => new InputJsonDelta { PartialJson = payload },
-            _ => new ThinkingDelta { Thinking = payload },
+            _ => (object)new ThinkingDelta { Thinking = payload },
         };
     }
 

@@ -11,7 +11,9 @@ namespace StreamingAgents.Http;
 /// </summary>
 /// <remarks>
 /// One timer serves both clocks and is not moved on every event: when it fires early (bytes arrived, or the caller
-/// held an event meanwhile) it re-arms itself for what is left, so an event costs two clock reads, not a timer update.
+/// held an event meanwhile) it re-arms itself for what is left. So an event costs one clock read and a few plain
+/// writes, without a lock; only the timer's callback (about once per timeout) and arming take the lock. The callback
+/// may read the clocks a moment stale, which can move a timeout by that moment, never cause one on a live stream.
 /// </remarks>
 internal sealed class StreamLiveness : IDisposable
 {
@@ -29,7 +31,7 @@ internal sealed class StreamLiveness : IDisposable
     private bool _isArmed;
     private long _waitStart;
     private long _lastByte;
-    private TimeSpan _stallLeft;
+    private long _stallLeftTicks;
     private StreamTimeoutKind _timedOut;
 
     public StreamLiveness(TimeProvider timeProvider, TimeSpan idleTimeout, TimeSpan stallTimeout, CancellationToken callerToken)
@@ -37,7 +39,7 @@ internal sealed class StreamLiveness : IDisposable
         _time = timeProvider;
         _idleTimeout = idleTimeout;
         _stallTimeout = stallTimeout;
-        _stallLeft = stallTimeout;
+        _stallLeftTicks = stallTimeout.Ticks;
         _callerToken = callerToken;
         _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _expired.Token);
         if (idleTimeout != Timeout.InfiniteTimeSpan || stallTimeout != Timeout.InfiniteTimeSpan)
@@ -69,19 +71,22 @@ internal sealed class StreamLiveness : IDisposable
             return;
         }
 
-        lock (_lock)
+        long now = _time.GetTimestamp();
+        if (!_isWaiting)
         {
-            long now = _time.GetTimestamp();
-            if (!_isWaiting)
-            {
-                _isWaiting = true;
-                _waitStart = now;
-            }
+            Volatile.Write(ref _waitStart, now);
+            Volatile.Write(ref _isWaiting, true);
+        }
 
-            _lastByte = now;
-            if (!_isArmed)
+        Volatile.Write(ref _lastByte, now);
+        if (!Volatile.Read(ref _isArmed))
+        {
+            lock (_lock)
             {
-                Arm(now);
+                if (!_isArmed)
+                {
+                    Arm(now);
+                }
             }
         }
     }
@@ -103,11 +108,9 @@ internal sealed class StreamLiveness : IDisposable
             return;
         }
 
-        lock (_lock)
-        {
-            _isWaiting = false;
-            _stallLeft = received is null or PingEvent ? _stallLeft - _time.GetElapsedTime(_waitStart) : _stallTimeout;
-        }
+        // A content event restarts the stall clock, the common case, which needs no clock read.
+        _stallLeftTicks = received is null or PingEvent ? _stallLeftTicks - _time.GetElapsedTime(_waitStart).Ticks : _stallTimeout.Ticks;
+        Volatile.Write(ref _isWaiting, false);
     }
 
     public StreamTimeoutException CreateTimeoutException(Exception cancellation) =>
@@ -132,7 +135,7 @@ internal sealed class StreamLiveness : IDisposable
         lock (_lock)
         {
             _isArmed = false;
-            if (_isDisposed || !_isWaiting || _timedOut != StreamTimeoutKind.None)
+            if (_isDisposed || !Volatile.Read(ref _isWaiting) || _timedOut != StreamTimeoutKind.None)
             {
                 return; // the caller holds an event: the clocks are stopped, and the next wait re-arms
             }
@@ -169,7 +172,7 @@ internal sealed class StreamLiveness : IDisposable
         TimeSpan due = IdleLeft(now) < StallLeft(now) ? IdleLeft(now) : StallLeft(now);
         if (due != TimeSpan.MaxValue)
         {
-            _isArmed = true;
+            Volatile.Write(ref _isArmed, true);
             _timer!.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
@@ -178,5 +181,5 @@ internal sealed class StreamLiveness : IDisposable
         _idleTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _idleTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastByte), now);
 
     private TimeSpan StallLeft(long now) =>
-        _stallTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _stallLeft - _time.GetElapsedTime(_waitStart, now);
+        _stallTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : TimeSpan.FromTicks(Volatile.Read(ref _stallLeftTicks)) - _time.GetElapsedTime(Volatile.Read(ref _waitStart), now);
 }
