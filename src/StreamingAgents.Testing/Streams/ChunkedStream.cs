@@ -26,6 +26,9 @@ public sealed class ChunkedStream : Stream
         _chunkSizes = (chunking ?? Chunking.Whole).GetChunkSizes(_content);
     }
 
+    /// <summary>Per-chunk delays that replace <see cref="ChunkedStreamOptions.DelayPerChunk"/>: a recording's timing.</summary>
+    internal IReadOnlyList<TimeSpan>? ChunkDelays { get; init; }
+
     /// <summary>Gets the number of bytes handed out so far.</summary>
     public long BytesDelivered => _position;
 
@@ -89,9 +92,10 @@ public sealed class ChunkedStream : Stream
                 await Task.Delay(_options.InitialDelay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
 
-            if (_options.DelayPerChunk > TimeSpan.Zero)
+            TimeSpan delay = ChunkDelays is { } delays ? delays[_chunkIndex] : _options.DelayPerChunk;
+            if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(_options.DelayPerChunk, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
 
             _leftInChunk = _chunkSizes[_chunkIndex++];
