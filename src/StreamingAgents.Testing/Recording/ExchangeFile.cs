@@ -17,6 +17,9 @@ internal static class ExchangeFile
     public const string Format = "streamingagents-exchange-v1";
     public const string Extension = ".exchange.json";
 
+    /// <summary>A day: longer is not a recording of one response but a broken file, and would overflow a delay.</summary>
+    private const double MaxMilliseconds = 86_400_000;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 256 };
 
@@ -181,7 +184,14 @@ internal static class ExchangeFile
         {
             if (request.TryGetProperty("body", out JsonElement body))
             {
-                return body.GetRawText();
+                try
+                {
+                    return body.GetRawText();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Invalid("$.request.body", "is not valid Unicode text");
+                }
             }
 
             return String(request, "body_text", "$.request");
@@ -278,7 +288,7 @@ internal static class ExchangeFile
             foreach (JsonElement part in parts.EnumerateArray())
             {
                 RequireKind(part, JsonValueKind.String, $"{Path}.body[{index++}]");
-                text.Append(part.GetString());
+                text.Append(Text(part, $"{Path}.body[{index - 1}]"));
             }
 
             return Encoding.UTF8.GetBytes(text.ToString());
@@ -298,7 +308,7 @@ internal static class ExchangeFile
             foreach (JsonProperty header in headers.EnumerateObject())
             {
                 RequireKind(header.Value, JsonValueKind.String, $"{path}.headers.{header.Name}");
-                list.Add(new(header.Name, header.Value.GetString()!));
+                list.Add(new(header.Name, Text(header.Value, $"{path}.headers.{header.Name}")));
             }
 
             return list;
@@ -315,7 +325,20 @@ internal static class ExchangeFile
             return value;
         }
 
-        private string String(JsonElement owner, string name, string path) => Property(owner, name, path, JsonValueKind.String).GetString()!;
+        private string String(JsonElement owner, string name, string path) => Text(Property(owner, name, path, JsonValueKind.String), $"{path}.{name}");
+
+        /// <summary>A JSON string may still hold invalid UTF-8 or an escaped lone surrogate, which .NET strings cannot carry.</summary>
+        private string Text(JsonElement value, string path)
+        {
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Invalid(path, "is not valid Unicode text");
+            }
+        }
 
         private int Int(JsonElement owner, string name, string path) =>
             Property(owner, name, path, JsonValueKind.Number).TryGetInt32(out int value)
@@ -325,9 +348,9 @@ internal static class ExchangeFile
         private double Milliseconds(JsonElement owner, string name, string path)
         {
             JsonElement number = Property(owner, name, path, JsonValueKind.Number);
-            return number.TryGetDouble(out double value) && double.IsFinite(value) && value >= 0
+            return number.TryGetDouble(out double value) && value is >= 0 and <= MaxMilliseconds
                 ? value
-                : throw Invalid($"{path}.{name}", $"is {number.GetRawText()}; milliseconds are finite and not negative");
+                : throw Invalid($"{path}.{name}", $"is {number.GetRawText()}; expected milliseconds from 0 to {MaxMilliseconds} (a day)");
         }
 
         private void RequireKind(JsonElement value, JsonValueKind kind, string path)
