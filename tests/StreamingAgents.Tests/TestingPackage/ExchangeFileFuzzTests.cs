@@ -127,7 +127,7 @@ public sealed class ExchangeFileFuzzTests : IDisposable
     private static async Task<string> ReplayAsync(ReplayHandler handler, string requestBody)
     {
         using var http = new HttpClient(handler);
-        using HttpResponseMessage response = await ScriptedModelTests.PostAsync(http, requestBody);
+        using HttpResponseMessage response = await OrderScript.PostAsync(http, requestBody);
         await using Stream body = await response.Content.ReadAsStreamAsync();
         // Read like the client: up to message_stop. The recording was closed there, so reading on fails as a drop would.
         var text = new StringBuilder();

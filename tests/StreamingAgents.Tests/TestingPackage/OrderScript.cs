@@ -52,6 +52,12 @@ internal static class OrderScript
             _ => e.EventType,
         });
 
+    internal static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>Posts a Messages API body and returns at the headers, leaving the body to stream.</summary>
+    internal static Task<HttpResponseMessage> PostAsync(HttpClient http, string json) =>
+        http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "https://api.test.invalid/v1/messages") { Content = Json(json) }, HttpCompletionOption.ResponseHeadersRead);
+
     /// <summary>A fresh folder under the test output, removed by <see cref="IDisposable.Dispose"/>.</summary>
     public sealed class TempFolder : IDisposable
     {

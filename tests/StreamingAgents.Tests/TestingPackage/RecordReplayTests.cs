@@ -133,13 +133,13 @@ public sealed class RecordReplayTests : IDisposable
     {
         using (var http = new HttpClient(new RecordingHandler(_folder.Path, OrderScript.Model())))
         {
-            (await http.PostAsync("https://api.test.invalid/v1/messages", ScriptedModelTests.Json(Body("hi", tools: """[{"name":"a"}]""")))).Dispose();
+            (await http.PostAsync("https://api.test.invalid/v1/messages", OrderScript.Json(Body("hi", tools: """[{"name":"a"}]""")))).Dispose();
         }
 
         async Task<string> MismatchAsync(string url, string body)
         {
             using var http = new HttpClient(new ReplayHandler(_folder.Path));
-            return (await Assert.ThrowsAsync<ReplayMismatchException>(() => http.PostAsync(url, ScriptedModelTests.Json(body)))).Message;
+            return (await Assert.ThrowsAsync<ReplayMismatchException>(() => http.PostAsync(url, OrderScript.Json(body)))).Message;
         }
 
         const string Url = "https://api.test.invalid/v1/messages";
@@ -152,7 +152,7 @@ public sealed class RecordReplayTests : IDisposable
 
         // The same body with its properties in another order and other whitespace matches.
         using var replay = new HttpClient(new ReplayHandler(_folder.Path));
-        using HttpResponseMessage response = await replay.PostAsync(Url, ScriptedModelTests.Json("""{ "tools": [ {"name": "a"} ], "messages":[{"role":"user","content":"hi"}],"max_tokens":10,"model":"m" }"""));
+        using HttpResponseMessage response = await replay.PostAsync(Url, OrderScript.Json("""{ "tools": [ {"name": "a"} ], "messages":[{"role":"user","content":"hi"}],"max_tokens":10,"model":"m" }"""));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         static string Body(string text, string? tools = null, string extra = "") =>
@@ -211,7 +211,7 @@ public sealed class RecordReplayTests : IDisposable
         var time = new FakeTimeProvider();
         using var http = new HttpClient(new ReplayHandler(_folder.Path, new ReplayOptions { Timing = ReplayTiming.Recorded, TimeProvider = time }));
 
-        Task<HttpResponseMessage> sending = ScriptedModelTests.PostAsync(http, "{}");
+        Task<HttpResponseMessage> sending = OrderScript.PostAsync(http, "{}");
         await AssertPendingAsync(sending, time, TimeSpan.FromMilliseconds(39));
         time.Advance(TimeSpan.FromMilliseconds(1));
         using HttpResponseMessage response = await sending;
@@ -237,7 +237,7 @@ public sealed class RecordReplayTests : IDisposable
         WriteExchange("0001", headersMs: 0, body, [(100, 10), (300, body.Length - 10)]);
         var time = new FakeTimeProvider();
         using var http = new HttpClient(new ReplayHandler(_folder.Path, new ReplayOptions { Timing = ReplayTiming.Recorded, TimeProvider = time, Chunking = Chunking.Fixed(8) }));
-        using HttpResponseMessage response = await ScriptedModelTests.PostAsync(http, "{}");
+        using HttpResponseMessage response = await OrderScript.PostAsync(http, "{}");
         await using Stream stream = await response.Content.ReadAsStreamAsync();
         var buffer = new byte[4096];
 
