@@ -37,6 +37,11 @@ internal static class AgentRunEndpoints
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many runs", full.Message).ConfigureAwait(false);
             return;
         }
+        catch (AgentRunStoreUnavailableException unavailable)
+        {
+            await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
+            return;
+        }
 
         string eventsUrl = $"{context.Request.PathBase}{context.Request.Path}/{run.RunId}/events";
         context.Response.StatusCode = StatusCodes.Status201Created;
@@ -77,9 +82,18 @@ internal static class AgentRunEndpoints
         {
             await Problems.WriteAsync(context, StatusCodes.Status410Gone, "Events no longer held", gap.Message).ConfigureAwait(false);
         }
-        catch (AgentRunGapException)
+        catch (AgentRunLostException lost) when (!context.Response.HasStarted)
         {
-            // Mid-stream: end the response; the browser reconnects from its last event and is told 410 then.
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No such run", lost.Message).ConfigureAwait(false);
+        }
+        catch (AgentRunStoreUnavailableException unavailable) when (!context.Response.HasStarted)
+        {
+            await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
+        }
+        catch (AgentRunException)
+        {
+            // Mid-stream (a gap, a lost run, the store away): end the response; the browser reconnects from its last
+            // event and is told what is wrong then (410, 404 or 503).
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -100,6 +114,10 @@ internal static class AgentRunEndpoints
         catch (AgentRunNotFoundException notFound)
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No such run", notFound.Message).ConfigureAwait(false);
+        }
+        catch (AgentRunStoreUnavailableException unavailable)
+        {
+            await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using StreamingAgents.Runs;
 
 namespace StreamingAgents.AspNetCore.Endpoints;
 
@@ -12,5 +14,12 @@ internal static class Problems
         context.Response.ContentType = "application/problem+json";
         var problem = new ProblemDocument("about:blank", title, status, detail);
         return JsonSerializer.SerializeAsync(context.Response.Body, problem, AgentHttpJsonContext.Default.ProblemDocument, context.RequestAborted);
+    }
+
+    /// <summary>503 with <c>Retry-After</c>: the run store (Redis) is away; the request may work again soon.</summary>
+    public static Task WriteStoreUnavailableAsync(HttpContext context, AgentEndpointOptions options, AgentRunStoreUnavailableException unavailable)
+    {
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Run store unavailable", unavailable.Message);
     }
 }

@@ -30,7 +30,7 @@ public sealed class AgentRunsHub : Hub
     /// <summary>Starts a run for the caller.</summary>
     /// <param name="message">The user's message.</param>
     /// <returns>The run's ID.</returns>
-    /// <exception cref="HubException">The message is empty or too long, or too many runs are live.</exception>
+    /// <exception cref="HubException">The message is empty or too long, too many runs are live, or the run store is unavailable.</exception>
     public async Task<string> StartRun(string message)
     {
         if (AgentRunEndpoints.CheckMessage(message, _options) is { } problem)
@@ -43,9 +43,9 @@ public sealed class AgentRunsHub : Hub
             AgentRunHandle run = await _runs.StartAsync(_options.BuildRequest(Context.GetHttpContext()!, message), Owner(), Context.ConnectionAborted).ConfigureAwait(false);
             return run.RunId;
         }
-        catch (AgentRunLimitException full)
+        catch (AgentRunException failure)
         {
-            throw new HubException(full.Message);
+            throw new HubException(failure.Message);
         }
     }
 
@@ -75,9 +75,9 @@ public sealed class AgentRunsHub : Hub
         {
             return await _runs.CancelAsync(runId, Owner(), Context.ConnectionAborted).ConfigureAwait(false);
         }
-        catch (AgentRunNotFoundException notFound)
+        catch (AgentRunException failure)
         {
-            throw new HubException(notFound.Message);
+            throw new HubException(failure.Message);
         }
     }
 

@@ -91,6 +91,10 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
                 {
                     await SendAsync(new ServerMessage("error", Status: 429, Title: "Too many runs", Detail: full.Message), closed).ConfigureAwait(false);
                 }
+                catch (AgentRunStoreUnavailableException unavailable)
+                {
+                    await SendAsync(StoreUnavailable(null, unavailable), closed).ConfigureAwait(false);
+                }
 
                 break;
             case "subscribe" when message.RunId is { } runId && message.After is null or >= 0:
@@ -105,6 +109,10 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
                 catch (AgentRunNotFoundException notFound)
                 {
                     await SendAsync(new ServerMessage("error", runId, 404, "No such run", notFound.Message), closed).ConfigureAwait(false);
+                }
+                catch (AgentRunStoreUnavailableException unavailable)
+                {
+                    await SendAsync(StoreUnavailable(runId, unavailable), closed).ConfigureAwait(false);
                 }
 
                 break;
@@ -140,11 +148,22 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
         {
             await TrySendAsync(new ServerMessage("error", runId, 410, "Events no longer held", gap.Message), cancellationToken).ConfigureAwait(false);
         }
+        catch (AgentRunLostException lost)
+        {
+            await TrySendAsync(new ServerMessage("error", runId, 404, "No such run", lost.Message), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentRunStoreUnavailableException unavailable)
+        {
+            await TrySendAsync(StoreUnavailable(runId, unavailable), cancellationToken).ConfigureAwait(false);
+        }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or IOException)
         {
             // Replaced, or the socket closed.
         }
     }
+
+    private static ServerMessage StoreUnavailable(string? runId, AgentRunStoreUnavailableException unavailable) =>
+        new("error", runId, 503, "Run store unavailable", unavailable.Message);
 
     private async Task StopSubscriptionAsync()
     {

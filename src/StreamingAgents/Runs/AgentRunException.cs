@@ -12,6 +12,16 @@ public abstract class AgentRunException : Exception
         RunId = runId;
     }
 
+    /// <summary>Initializes a new instance with the failure that caused it.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="runId">The run, if one is concerned.</param>
+    /// <param name="innerException">The cause.</param>
+    protected AgentRunException(string message, string? runId, Exception? innerException)
+        : base(message, innerException)
+    {
+        RunId = runId;
+    }
+
     /// <summary>Gets the run's ID, if one is concerned.</summary>
     public string? RunId { get; }
 }

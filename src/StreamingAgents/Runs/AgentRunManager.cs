@@ -149,14 +149,27 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     private async Task PumpAsync(string runId, IAsyncEnumerable<AgentEvent> events)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        Exception? storeFailure = null;
         Task cancelRequested = _store.WaitForCancellationAsync(runId, cancel.Token);
-        _ = cancelRequested.ContinueWith(static (requested, source) =>
-        {
-            if (requested.IsCompletedSuccessfully)
+        _ = cancelRequested.ContinueWith(
+            requested =>
             {
-                ((CancellationTokenSource)source!).Cancel();
-            }
-        }, cancel, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                if (requested.Exception is { } failure)
+                {
+                    // The store cannot tell this instance about cancels any more (it lost the run, or is unreachable):
+                    // the run cannot be delivered either, so it stops.
+                    storeFailure = failure.InnerException;
+                    Log.RunFailed(_logger, runId, failure.InnerException!);
+                    Stop(cancel);
+                }
+                else if (requested.IsCompletedSuccessfully)
+                {
+                    Stop(cancel);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
         var progress = new RunProgress();
         try
@@ -169,13 +182,16 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            await TryAppendEndingAsync(runId, progress.Ending(AgentRunOutcome.Cancelled, error: null, _time)).ConfigureAwait(false);
+            RunCompleted? ending = storeFailure is null
+                ? progress.Ending(AgentRunOutcome.Cancelled, error: null, _time)
+                : progress.Ending(AgentRunOutcome.Failed, StoreError(storeFailure), _time);
+            await TryAppendEndingAsync(runId, ending).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
             // The store failed (or a defect): say so to the subscribers if the store still can.
             Log.RunFailed(_logger, runId, failure);
-            await TryAppendEndingAsync(runId, progress.Ending(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = failure.Message }, _time)).ConfigureAwait(false);
+            await TryAppendEndingAsync(runId, progress.Ending(AgentRunOutcome.Failed, StoreError(failure), _time)).ConfigureAwait(false);
         }
         finally
         {
@@ -190,6 +206,20 @@ public sealed partial class AgentRunManager : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Cancels the run, unless it has already ended (and disposed its source).</summary>
+    private static void Stop(CancellationTokenSource cancel)
+    {
+        try
+        {
+            cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static AgentError StoreError(Exception failure) => new() { Type = AgentError.InternalType, Message = failure.Message };
 
     private async Task TryAppendEndingAsync(string runId, RunCompleted? ending)
     {

@@ -1,0 +1,322 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using StreamingAgents.Agents;
+using StreamingAgents.Runs;
+
+namespace StreamingAgents.Redis;
+
+/// <summary>
+/// An <see cref="IAgentRunStore"/> in Redis, so detached runs outlive one server: each run is a Redis Stream capped at
+/// <see cref="RedisAgentRunStoreOptions.MaxEventsPerRun"/> events plus a small hash, readers on any instance replay
+/// from a sequence and follow live (woken by pub/sub, with polling as the safety net), a cancel from any instance
+/// reaches the one running the agent, and completed runs expire by key time to live.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Redis being slow or restarting: every operation retries for <see cref="RedisAgentRunStoreOptions.RetryTimeout"/>
+/// and then fails with <see cref="AgentRunStoreUnavailableException"/>. Appends are idempotent (a retried append whose
+/// reply was lost is not stored twice) and readers resume from the last event they delivered, so a restart that keeps
+/// the data (persistence on) loses and repeats nothing. A restart that loses the data ends the run (its next append
+/// finds no run) and its readers get <see cref="AgentRunLostException"/>.
+/// </para>
+/// <para>
+/// Lease: a live run's keys expire <see cref="RedisAgentRunStoreOptions.LeaseTime"/> after the last append or renewal.
+/// The instance running it renews it while it waits for its cancellation
+/// (<see cref="WaitForCancellationAsync"/>, which <see cref="AgentRunManager"/> does for a run's whole life), so a
+/// run whose server died expires, and its readers are told, instead of waiting forever.
+/// </para>
+/// </remarks>
+public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
+{
+    private const int ReadBatch = 256;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly RedisAgentRunStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
+    private readonly RunSignals _signals;
+    private readonly string _maxEvents;
+    private readonly string _leaseMilliseconds;
+    private readonly string _completedMilliseconds;
+
+    /// <summary>Initializes a new store; it connects on first use, and keeps reconnecting while Redis is away.</summary>
+    /// <param name="options">The connection and settings.</param>
+    /// <param name="timeProvider">The clock for retries and polling; <see langword="null"/> for the system clock.</param>
+    /// <exception cref="ArgumentException">A setting is invalid (the message says which and why).</exception>
+    public RedisAgentRunStore(RedisAgentRunStoreOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _connection = new(ConnectAsync);
+        _signals = new RunSignals(() => _connection.Value);
+        _maxEvents = Invariant(options.MaxEventsPerRun);
+        _leaseMilliseconds = Invariant((long)options.LeaseTime.TotalMilliseconds);
+        _completedMilliseconds = Invariant((long)Math.Max(1, options.CompletedRunTimeToLive.TotalMilliseconds));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CreateAsync(AgentRunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        RunKeys keys = Keys(run.RunId);
+        RedisResult created = await EvaluateAsync(keys, RunScripts.Create, [Invariant(run.CreatedAt.ToUnixTimeMilliseconds()), _leaseMilliseconds, run.Owner ?? "", run.Owner is null ? "0" : "1"], cancellationToken).ConfigureAwait(false);
+        if ((long)created == 0)
+        {
+            throw new ArgumentException($"A run '{run.RunId}' already exists.", nameof(run));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<AgentRunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        RunKeys keys = Keys(runId);
+        RedisValue[] fields = await RetryAsync(runId, static (database, keys) => database.HashGetAsync(keys.Run, [(RedisValue)"created", "owner", "done"]), keys, cancellationToken).ConfigureAwait(false);
+        if (fields[0].IsNull || !long.TryParse((string?)fields[0], out long created))
+        {
+            return null;
+        }
+
+        return new AgentRunRecord(runId, fields[1].IsNull ? null : (string?)fields[1], DateTimeOffset.FromUnixTimeMilliseconds(created))
+        {
+            IsCompleted = !fields[2].IsNull,
+        };
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask AppendAsync(string runId, SerializedAgentEvent agentEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(agentEvent);
+        RunKeys keys = Keys(runId);
+        RedisResult result = await EvaluateAsync(
+            keys,
+            RunScripts.Append,
+            [Invariant(agentEvent.Sequence), agentEvent.Utf8Json, agentEvent.EventType, _maxEvents, _leaseMilliseconds, keys.Channel.ToString()],
+            cancellationToken).ConfigureAwait(false);
+        switch ((long)result[0])
+        {
+            case -1:
+                throw new AgentRunNotFoundException(runId);
+            case -2:
+                throw new InvalidOperationException($"Agent run '{runId}' has completed; nothing can be appended.");
+            case -3:
+                throw new ArgumentException($"Agent run '{runId}' expects event {(long)result[1] + 1}, not {agentEvent.Sequence}.", nameof(agentEvent));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        RunKeys keys = Keys(runId);
+        RedisResult result = await EvaluateAsync(keys, RunScripts.Complete, [_completedMilliseconds, keys.Channel.ToString()], cancellationToken).ConfigureAwait(false);
+        if ((long)result == -1)
+        {
+            throw new AgentRunNotFoundException(runId);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="AgentRunLostException">The run vanished from Redis before it completed.</exception>
+    /// <exception cref="AgentRunStoreUnavailableException">Redis did not answer within the retry timeout.</exception>
+    public IAsyncEnumerable<SerializedAgentEvent> ReadAsync(string runId, long afterSequence, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        return ReadCoreAsync(Keys(runId), afterSequence, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask RequestCancellationAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        RunKeys keys = Keys(runId);
+        RedisResult result = await EvaluateAsync(keys, RunScripts.Cancel, [keys.Channel.ToString()], cancellationToken).ConfigureAwait(false);
+        if ((long)result == -1)
+        {
+            throw new AgentRunNotFoundException(runId);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>While it waits it renews the run's lease: call it from the instance running the agent.</remarks>
+    /// <exception cref="AgentRunLostException">The run vanished from Redis before it completed.</exception>
+    /// <exception cref="AgentRunStoreUnavailableException">Redis did not answer within the retry timeout.</exception>
+    public async Task WaitForCancellationAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        RunKeys keys = Keys(runId);
+        RunSignal signal = await _signals.AcquireAsync(keys).ConfigureAwait(false);
+        try
+        {
+            TimeSpan renewEvery = _options.LeaseTime / 3;
+            bool seen = false;
+            while (true)
+            {
+                switch ((long)await EvaluateAsync(keys, RunScripts.Renew, [_leaseMilliseconds], cancellationToken).ConfigureAwait(false))
+                {
+                    case -1:
+                        throw seen ? new AgentRunLostException(runId) : new AgentRunNotFoundException(runId);
+                    case 0:
+                        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false); // completed: never cancelled
+                        break;
+                    case 2:
+                        return;
+                }
+
+                seen = true;
+                await Task.WhenAny(signal.CancelRequested.Task, Task.Delay(renewEvery, _time, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (signal.CancelRequested.Task.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _signals.Release(signal);
+        }
+    }
+
+    /// <summary>Closes the connection the store opened (not one it was given).</summary>
+    /// <returns>A task that completes when it is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_options.ConnectionMultiplexer is null && _connection.IsValueCreated)
+        {
+            await (await _connection.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async IAsyncEnumerable<SerializedAgentEvent> ReadCoreAsync(RunKeys keys, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long next = afterSequence + 1;
+        bool seen = false;
+        RunSignal signal = await _signals.AcquireAsync(keys).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                Task changed = signal.Changed; // taken before reading, so a notice in between is not missed
+                RedisResult result = await EvaluateAsync(keys, RunScripts.Read, [Invariant(next), Invariant(ReadBatch)], cancellationToken).ConfigureAwait(false);
+                long done = (long)result[0];
+                if (done == -1)
+                {
+                    throw seen ? new AgentRunLostException(keys.RunId) : new AgentRunNotFoundException(keys.RunId);
+                }
+
+                seen = true;
+                long last = (long)result[1];
+                RedisResult entries = result[2];
+                if (entries.Length > 0)
+                {
+                    for (int i = 0; i < entries.Length; i++)
+                    {
+                        SerializedAgentEvent agentEvent = ToEvent(keys.RunId, entries[i]);
+                        if (agentEvent.Sequence != next)
+                        {
+                            throw new AgentRunGapException(keys.RunId, next, agentEvent.Sequence);
+                        }
+
+                        next++;
+                        yield return agentEvent;
+                    }
+
+                    continue;
+                }
+
+                if (last >= next)
+                {
+                    throw new AgentRunLostException(keys.RunId); // the hash says they exist, the stream is gone
+                }
+
+                if (done == 1)
+                {
+                    yield break;
+                }
+
+                await Task.WhenAny(changed, Task.Delay(_options.PollInterval, _time, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            _signals.Release(signal);
+        }
+    }
+
+    private static SerializedAgentEvent ToEvent(string runId, RedisResult entry)
+    {
+        // [id, [e, json, t, type]]
+        string id = (string)entry[0]!;
+        RedisResult fields = entry[1];
+        return fields.Length == 4
+            && long.TryParse(id.AsSpan(0, Math.Max(0, id.IndexOf('-'))), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long sequence)
+            && (byte[]?)fields[1] is { } json
+            && (string?)fields[3] is { } type
+            ? new SerializedAgentEvent(sequence, type, json)
+            : throw new InvalidDataException($"Agent run '{runId}' has a stream entry '{id}' this store did not write.");
+    }
+
+    private Task<RedisResult> EvaluateAsync(RunKeys keys, string script, RedisValue[] arguments, CancellationToken cancellationToken) =>
+        RetryAsync(keys.RunId, static (database, state) => database.ScriptEvaluateAsync(state.script, state.keys.Keys, state.arguments), (keys, script, arguments), cancellationToken);
+
+    /// <summary>Runs an operation, retrying while Redis is unreachable, for at most the retry timeout.</summary>
+    private async Task<TResult> RetryAsync<TState, TResult>(string runId, Func<IDatabase, TState, Task<TResult>> operation, TState state, CancellationToken cancellationToken)
+    {
+        long firstFailure = 0;
+        TimeSpan delay = FirstRetryDelay;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                IConnectionMultiplexer connection = await _connection.Value.ConfigureAwait(false);
+                return await operation(connection.GetDatabase(), state).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (IsTransient(failure))
+            {
+                firstFailure = firstFailure == 0 ? _time.GetTimestamp() : firstFailure;
+                TimeSpan waited = _time.GetElapsedTime(firstFailure);
+                if (waited >= _options.RetryTimeout)
+                {
+                    throw new AgentRunStoreUnavailableException(runId, _options.RetryTimeout, failure);
+                }
+
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Failures that pass: no connection, a timeout, a server loading its data or failing over.</summary>
+    private static bool IsTransient(Exception failure) => failure switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        if (_options.ConnectionMultiplexer is { } shared)
+        {
+            return shared;
+        }
+
+        ConfigurationOptions configuration = ConfigurationOptions.Parse(_options.Configuration!);
+        configuration.AbortOnConnectFail = false; // start even while Redis is away, and keep trying
+        return await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+    }
+
+    private RunKeys Keys(string runId)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return new RunKeys(_options.KeyPrefix, runId);
+    }
+
+    private static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
