@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrderAgent;
+using StreamingAgents.Redis;
 using StreamingAgents.Tools;
 
 namespace OrderAgent.Web;
@@ -28,6 +29,12 @@ public static class OrderWebApp
         if (options.Model is { } handler)
         {
             agents.HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(handler);
+        }
+
+        // Several instances behind a load balancer share runs through Redis: --RunStore:Redis=127.0.0.1:6379.
+        if (!string.IsNullOrEmpty(builder.Configuration[RedisAgentRunStoreOptions.ConfigurationKey]))
+        {
+            agents.AddRedisRunStore();
         }
 
         agents.AddAgentEndpoints(endpoints =>

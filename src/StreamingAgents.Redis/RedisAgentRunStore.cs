@@ -51,7 +51,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _connection = new(ConnectAsync);
-        _signals = new RunSignals(() => _connection.Value);
+        _signals = new RunSignals(() => _connection.Value, options.PollInterval, _time);
         _maxEvents = Invariant(options.MaxEventsPerRun);
         _leaseMilliseconds = Invariant((long)options.LeaseTime.TotalMilliseconds);
         _completedMilliseconds = Invariant((long)Math.Max(1, options.CompletedRunTimeToLive.TotalMilliseconds));
@@ -260,24 +260,31 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     private Task<RedisResult> EvaluateAsync(RunKeys keys, string script, RedisValue[] arguments, CancellationToken cancellationToken) =>
         RetryAsync(keys.RunId, static (database, state) => database.ScriptEvaluateAsync(state.script, state.keys.Keys, state.arguments), (keys, script, arguments), cancellationToken);
 
-    /// <summary>Runs an operation, retrying while Redis is unreachable, for at most the retry timeout.</summary>
+    /// <summary>
+    /// Runs an operation, retrying while Redis is unreachable; it fails with <see cref="AgentRunStoreUnavailableException"/>
+    /// once the retry timeout has passed since it started (an attempt still queued then is abandoned, its outcome observed).
+    /// </summary>
     private async Task<TResult> RetryAsync<TState, TResult>(string runId, Func<IDatabase, TState, Task<TResult>> operation, TState state, CancellationToken cancellationToken)
     {
-        long firstFailure = 0;
+        long started = _time.GetTimestamp();
         TimeSpan delay = FirstRetryDelay;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            TimeSpan left = _options.RetryTimeout - _time.GetElapsedTime(started);
+            Task<TResult>? attempt = null;
             try
             {
                 IConnectionMultiplexer connection = await _connection.Value.ConfigureAwait(false);
-                return await operation(connection.GetDatabase(), state).ConfigureAwait(false);
+                attempt = operation(connection.GetDatabase(), state);
+                return await attempt.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception failure) when (IsTransient(failure))
+            catch (Exception failure) when (attempt is { IsCompleted: false } || IsTransient(failure))
             {
-                firstFailure = firstFailure == 0 ? _time.GetTimestamp() : firstFailure;
-                TimeSpan waited = _time.GetElapsedTime(firstFailure);
-                if (waited >= _options.RetryTimeout)
+                // Still queued (out of time, or cancelled), or failed in a way that may pass.
+                Abandon(attempt);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (attempt is { IsCompleted: false } || _time.GetElapsedTime(started) + delay >= _options.RetryTimeout)
                 {
                     throw new AgentRunStoreUnavailableException(runId, _options.RetryTimeout, failure);
                 }
@@ -285,6 +292,19 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
+        }
+    }
+
+    /// <summary>Lets an attempt that is still queued finish on its own, observing its failure.</summary>
+    private static void Abandon(Task? attempt)
+    {
+        if (attempt is { IsCompleted: false })
+        {
+            _ = attempt.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else
+        {
+            _ = attempt?.Exception;
         }
     }
 

@@ -7,7 +7,7 @@ namespace StreamingAgents.Redis;
 /// its last reader. A notice only wakes readers early: they poll too, so a notice lost in a reconnect costs a delay,
 /// never an event.
 /// </summary>
-internal sealed class RunSignals(Func<Task<IConnectionMultiplexer>> connection)
+internal sealed class RunSignals(Func<Task<IConnectionMultiplexer>> connection, TimeSpan subscribeWait, TimeProvider time)
 {
     private readonly Dictionary<string, RunSignal> _signals = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -27,7 +27,7 @@ internal sealed class RunSignals(Func<Task<IConnectionMultiplexer>> connection)
             signal.References++;
         }
 
-        await signal.SubscribeAsync(connection).ConfigureAwait(false);
+        await signal.SubscribeAsync(connection, subscribeWait, time).ConfigureAwait(false);
         return signal;
     }
 
@@ -74,7 +74,11 @@ internal sealed class RunSignal
     /// <summary>Gets a task that completes when a cancellation notice arrives.</summary>
     public TaskCompletionSource CancelRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task SubscribeAsync(Func<Task<IConnectionMultiplexer>> connection)
+    /// <summary>
+    /// Subscribes, if not yet done (or if an earlier try failed), and waits at most <paramref name="wait"/> for it:
+    /// past that, readers are no worse off polling while the subscription completes in the background.
+    /// </summary>
+    public async Task SubscribeAsync(Func<Task<IConnectionMultiplexer>> connection, TimeSpan wait, TimeProvider time)
     {
         Task subscribed;
         lock (_subscribeLock)
@@ -82,6 +86,7 @@ internal sealed class RunSignal
             if (_subscribed is null || _subscribed.IsFaulted)
             {
                 _subscribed = SubscribeCoreAsync(connection);
+                _ = _subscribed.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
             subscribed = _subscribed;
@@ -89,11 +94,11 @@ internal sealed class RunSignal
 
         try
         {
-            await subscribed.ConfigureAwait(false);
+            await subscribed.WaitAsync(wait, time).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
+        catch (Exception exception) when (exception is TimeoutException or RedisException or ObjectDisposedException)
         {
-            // Redis is unreachable: readers poll until it is back (the multiplexer restores subscriptions it knows of).
+            // Redis is slow or unreachable: readers poll until it is back (the multiplexer restores subscriptions it knows of).
         }
     }
 

@@ -51,7 +51,8 @@ internal sealed class AgentTestServer : IAsyncDisposable
         IEnumerable<AgentTool>? tools = null,
         Action<InMemoryAgentRunStoreOptions>? store = null,
         Action<RouteGroupBuilder>? endpoints = null,
-        ChunkedStreamOptions? timing = null)
+        ChunkedStreamOptions? timing = null,
+        Action<StreamingAgentsBuilder>? agentsSetup = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -66,6 +67,7 @@ internal sealed class AgentTestServer : IAsyncDisposable
         }
 
         agents.AddDetachedRuns(store);
+        agentsSetup?.Invoke(agents);
         agents.AddAgentEndpoints(o => o.MaxMessageLength = 100);
         agents.HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => new ScriptedModel(script ?? DefaultScript, Chunking.PerEvent, timing));
 
