@@ -178,6 +178,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
             {
                 progress.Observe(agentEvent);
                 await _store.AppendAsync(runId, SerializedAgentEvent.From(agentEvent), CancellationToken.None).ConfigureAwait(false);
+                progress.Stored(agentEvent);
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -251,20 +252,25 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <summary>What a run has shown so far, to end it for its subscribers when it stops without a <see cref="RunCompleted"/>.</summary>
     private sealed class RunProgress
     {
-        private long _sequence;
+        private long _stored;
         private int _turn;
         private Usage _usage = new();
         private bool _hasCompleted;
 
         public void Observe(AgentEvent agentEvent)
         {
-            _sequence = agentEvent.Sequence;
             _turn = agentEvent.Turn;
-            _hasCompleted |= agentEvent is RunCompleted;
             if (agentEvent is TurnCompleted turn)
             {
                 _usage += turn.Usage;
             }
+        }
+
+        /// <summary>Notes an event the store took (the ending must come right after it, and only if none was stored).</summary>
+        public void Stored(AgentEvent agentEvent)
+        {
+            _stored = agentEvent.Sequence;
+            _hasCompleted |= agentEvent is RunCompleted;
         }
 
         public RunCompleted? Ending(AgentRunOutcome outcome, AgentError? error, TimeProvider time) => _hasCompleted ? null : new RunCompleted
@@ -273,7 +279,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
             Error = error,
             TotalUsage = _usage,
             TurnCount = _turn,
-            Sequence = _sequence + 1,
+            Sequence = _stored + 1,
             Turn = _turn,
             Timestamp = time.GetUtcNow(),
         };

@@ -8,7 +8,7 @@ namespace StreamingAgents.Tests.Readme;
 internal sealed record ReadmeCodeBlock(string File, int Number, int Line, string Code, IReadOnlyList<string> EarlierBlocks, string Flags = "")
 {
     /// <summary>The READMEs whose examples are compiled and run, relative to the repository root.</summary>
-    public static readonly string[] Files = ["README.md", "src/StreamingAgents/README.md", "src/StreamingAgents.Testing/README.md", "src/StreamingAgents.AspNetCore/README.md"];
+    public static readonly string[] Files = ["README.md", "src/StreamingAgents/README.md", "src/StreamingAgents.Testing/README.md", "src/StreamingAgents.AspNetCore/README.md", "src/StreamingAgents.Redis/README.md"];
 
     public bool IsWeb => Flags.Contains("web", StringComparison.Ordinal);
 

@@ -73,7 +73,8 @@ internal static class ReadmeCompiler
             .Where(static path => Path.GetFileName(path) is var name
                 && (name.StartsWith("StreamingAgents", StringComparison.Ordinal) && !name.StartsWith("StreamingAgents.Tests", StringComparison.Ordinal)
                     || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
-                    || name.StartsWith("RichardSzalay.", StringComparison.Ordinal)));
+                    || name.StartsWith("RichardSzalay.", StringComparison.Ordinal)
+                    || name.StartsWith("StackExchange.Redis", StringComparison.Ordinal)));
 
         ImmutableArray<MetadataReference> references = [.. framework.Concat(packages).Select(static path => MetadataReference.CreateFromFile(path))];
         var generator = new AnalyzerFileReference(
