@@ -276,6 +276,77 @@ public sealed class AgentRunManagerTests
         await manager.DisposeAsync();
     }
 
+    [Fact]
+    public async Task StoreFailsAnAppend_TheRunEndsFailedRightAfterTheLastStoredEvent_WithNoGap()
+    {
+        var harness = new AgentRunnerTestHarness([TestTools.Lookup()]);
+        harness.Handler.RespondWith(CallsLookup()).RespondWith(Answers());
+        using var store = new FlakyStore { FailAppendOf = 3 };
+        var manager = new AgentRunManager(harness.Runner, store);
+
+        AgentRunHandle run = await manager.StartAsync(s_question);
+        await run.Completion.WaitAsync(Waiting.Guard);
+        List<SerializedAgentEvent> events = await manager.SubscribeAsync(run.RunId).ToListAsync();
+
+        Assert.Equal([1L, 2, 3], events.Select(e => e.Sequence));
+        RunCompleted ending = Assert.IsType<RunCompleted>(events[^1].ToAgentEvent());
+        Assert.Equal(AgentRunOutcome.Failed, ending.Outcome);
+        Assert.Equal(AgentError.InternalType, ending.Error!.Type);
+        Assert.Contains("did not answer", ending.Error.Message, StringComparison.Ordinal);
+        await manager.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StoreLosesTheRunWhileItWaitsForCancellation_TheRunStopsAndItsToolIsCancelled()
+    {
+        var cancelled = new TaskCompletionSource();
+        var harness = new AgentRunnerTestHarness([TestTools.Hanging("lookup", cancelled)]);
+        harness.Handler.RespondWith(new TranscriptBuilder().ToolUse("lookup", "{}").Stop(StopReason.ToolUse));
+        using var store = new FlakyStore();
+        var manager = new AgentRunManager(harness.Runner, store);
+
+        AgentRunHandle run = await manager.StartAsync(s_question);
+        await manager.SubscribeAsync(run.RunId).FirstAsync(e => e.EventType == AgentEventTypes.ToolExecutionStarted).AsTask().WaitAsync(Waiting.Guard);
+        store.LoseCancellationWait.SetException(new AgentRunLostException(run.RunId));
+
+        await cancelled.Task.WaitAsync(Waiting.Guard);
+        await run.Completion.WaitAsync(Waiting.Guard);
+        RunCompleted ending = Assert.IsType<RunCompleted>((await manager.SubscribeAsync(run.RunId).ToListAsync())[^1].ToAgentEvent());
+        Assert.Equal(AgentRunOutcome.Failed, ending.Outcome);
+        Assert.Contains("is no longer in the store", ending.Error!.Message, StringComparison.Ordinal);
+        await manager.DisposeAsync();
+    }
+
+    /// <summary>An in-memory store that fails when told to: one append, or its wait for cancellation.</summary>
+    private sealed class FlakyStore : IAgentRunStore, IDisposable
+    {
+        private readonly InMemoryAgentRunStore _inner = new();
+
+        public long FailAppendOf { get; init; } = -1;
+
+        public TaskCompletionSource LoseCancellationWait { get; } = new();
+
+        public ValueTask CreateAsync(AgentRunRecord run, CancellationToken cancellationToken = default) => _inner.CreateAsync(run, cancellationToken);
+
+        public ValueTask<AgentRunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetAsync(runId, cancellationToken);
+
+        public ValueTask AppendAsync(string runId, SerializedAgentEvent agentEvent, CancellationToken cancellationToken = default) =>
+            agentEvent.Sequence == FailAppendOf && agentEvent.EventType != AgentEventTypes.RunCompleted
+                ? throw new AgentRunStoreUnavailableException(runId, TimeSpan.FromSeconds(15), new TimeoutException())
+                : _inner.AppendAsync(runId, agentEvent, cancellationToken);
+
+        public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => _inner.CompleteAsync(runId, cancellationToken);
+
+        public IAsyncEnumerable<SerializedAgentEvent> ReadAsync(string runId, long afterSequence, CancellationToken cancellationToken = default) => _inner.ReadAsync(runId, afterSequence, cancellationToken);
+
+        public ValueTask RequestCancellationAsync(string runId, CancellationToken cancellationToken = default) => _inner.RequestCancellationAsync(runId, cancellationToken);
+
+        public Task WaitForCancellationAsync(string runId, CancellationToken cancellationToken = default) =>
+            Task.WhenAny(_inner.WaitForCancellationAsync(runId, cancellationToken), LoseCancellationWait.Task).Unwrap();
+
+        public void Dispose() => _inner.Dispose();
+    }
+
     private static (AgentRunManager, AgentRunnerTestHarness) Create(IEnumerable<AgentTool>? tools = null, InMemoryAgentRunStoreOptions? storeOptions = null, TimeProvider? time = null)
     {
         var harness = new AgentRunnerTestHarness(tools ?? [TestTools.Lookup()]);
