@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Net.Sockets;
 using StackExchange.Redis;
 using StreamingAgents.Agents;
 using StreamingAgents.Runs;
@@ -39,6 +40,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     private readonly string _maxEvents;
     private readonly string _leaseMilliseconds;
     private readonly string _completedMilliseconds;
+    private int _disposed;
 
     /// <summary>Initializes a new store; it connects on first use, and keeps reconnecting while Redis is away.</summary>
     /// <param name="options">The connection and settings.</param>
@@ -144,7 +146,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     public async Task WaitForCancellationAsync(string runId, CancellationToken cancellationToken = default)
     {
         RunKeys keys = Keys(runId);
-        RunSignal signal = await _signals.AcquireAsync(keys).ConfigureAwait(false);
+        RunSignal signal = await _signals.AcquireAsync(keys, cancellationToken).ConfigureAwait(false);
         try
         {
             TimeSpan renewEvery = _options.LeaseTime / 3;
@@ -163,9 +165,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
                 }
 
                 seen = true;
-                await Task.WhenAny(signal.CancelRequested.Task, Task.Delay(renewEvery, _time, cancellationToken)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (signal.CancelRequested.Task.IsCompleted)
+                if (await WaitOrTimeOutAsync(signal.CancelRequested.Task, renewEvery, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -181,9 +181,18 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     /// <returns>A task that completes when it is closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (_options.ConnectionMultiplexer is null && _connection.IsValueCreated)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _options.ConnectionMultiplexer is not null || !_connection.IsValueCreated)
+        {
+            return;
+        }
+
+        try
         {
             await (await _connection.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or SocketException)
+        {
+            // It never connected: nothing to close.
         }
     }
 
@@ -191,7 +200,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     {
         long next = afterSequence + 1;
         bool seen = false;
-        RunSignal signal = await _signals.AcquireAsync(keys).ConfigureAwait(false);
+        RunSignal signal = await _signals.AcquireAsync(keys, cancellationToken).ConfigureAwait(false);
         try
         {
             while (true)
@@ -234,13 +243,26 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
                     yield break;
                 }
 
-                await Task.WhenAny(changed, Task.Delay(_options.PollInterval, _time, cancellationToken)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
+                await WaitOrTimeOutAsync(changed, _options.PollInterval, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             _signals.Release(signal);
+        }
+    }
+
+    /// <summary>Waits for a signal or the time; true when the signal came. No timer outlives the wait.</summary>
+    private async Task<bool> WaitOrTimeOutAsync(Task signal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await signal.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
@@ -254,7 +276,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
             && (byte[]?)fields[1] is { } json
             && (string?)fields[3] is { } type
             ? new SerializedAgentEvent(sequence, type, json)
-            : throw new InvalidDataException($"Agent run '{runId}' has a stream entry '{id}' this store did not write.");
+            : throw new AgentRunStoreException($"Agent run '{runId}' has a stream entry '{id}' this store did not write.", runId, innerException: null);
     }
 
     private Task<RedisResult> EvaluateAsync(RunKeys keys, string script, RedisValue[] arguments, CancellationToken cancellationToken) =>
@@ -266,34 +288,46 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     /// </summary>
     private async Task<TResult> RetryAsync<TState, TResult>(string runId, Func<IDatabase, TState, Task<TResult>> operation, TState state, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         long started = _time.GetTimestamp();
         TimeSpan delay = FirstRetryDelay;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            TimeSpan left = _options.RetryTimeout - _time.GetElapsedTime(started);
             Task<TResult>? attempt = null;
             try
             {
-                IConnectionMultiplexer connection = await _connection.Value.ConfigureAwait(false);
+                IConnectionMultiplexer connection = await _connection.Value.WaitAsync(Left(started), _time, cancellationToken).ConfigureAwait(false);
                 attempt = operation(connection.GetDatabase(), state);
-                return await attempt.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+                return await attempt.WaitAsync(Left(started), _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception failure) when (attempt is { IsCompleted: false } || IsTransient(failure))
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Still queued (out of time, or cancelled), or failed in a way that may pass.
                 Abandon(attempt);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (attempt is { IsCompleted: false } || _time.GetElapsedTime(started) + delay >= _options.RetryTimeout)
+                throw;
+            }
+            catch (Exception failure) when (failure is TimeoutException || IsTransient(failure))
+            {
+                // Out of time (an attempt may still be queued), or a failure that may pass.
+                Abandon(attempt);
+                if (failure is TimeoutException and not RedisTimeoutException || Left(started) <= delay)
                 {
-                    throw new AgentRunStoreUnavailableException(runId, _options.RetryTimeout, failure);
+                    throw new AgentRunStoreUnavailableException(runId, _time.GetElapsedTime(started), failure);
                 }
 
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
+            catch (Exception failure) when (failure is RedisException or InvalidCastException or ObjectDisposedException)
+            {
+                // Refused (out of memory, no permission, wrong type): trying again will not help. Only the error's
+                // code is shown: the rest may name servers.
+                string code = failure is RedisServerException server ? server.Message.Split(' ', 2)[0] : failure.GetType().Name;
+                throw new AgentRunStoreException($"The agent run store refused an operation on run '{runId}' ({code}).", runId, failure);
+            }
         }
     }
+
+    private TimeSpan Left(long started) => TimeSpan.FromTicks(Math.Max(0, (_options.RetryTimeout - _time.GetElapsedTime(started)).Ticks));
 
     /// <summary>Lets an attempt that is still queued finish on its own, observing its failure.</summary>
     private static void Abandon(Task? attempt)
@@ -316,6 +350,8 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
             || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
             || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
             || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
+            || server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
             || server.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal),
         _ => false,
     };

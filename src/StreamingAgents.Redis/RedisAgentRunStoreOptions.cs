@@ -49,7 +49,8 @@ public sealed class RedisAgentRunStoreOptions
 
     /// <summary>
     /// Gets or sets how long an operation keeps retrying while Redis is unreachable (a restart, a failover) before it
-    /// fails with <see cref="Runs.AgentRunStoreUnavailableException"/>. Defaults to 15 seconds.
+    /// fails with <see cref="Runs.AgentRunStoreUnavailableException"/>. Shorter than <see cref="LeaseTime"/>. Defaults
+    /// to 15 seconds.
     /// </summary>
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -62,14 +63,22 @@ public sealed class RedisAgentRunStoreOptions
                 ? $"RedisAgentRunStoreOptions.Configuration is not set: give a StackExchange.Redis connection string such as 127.0.0.1:6379 in the configuration key {ConfigurationKey} (--{ConfigurationKey}=127.0.0.1:6379 on the command line, RunStore__Redis in the environment) or in code."
             : ConnectionMultiplexer is null && !TryParse(Configuration!, out _)
                 ? $"RedisAgentRunStoreOptions.Configuration is not a StackExchange.Redis connection string (host:port, then comma-separated options such as password=... or ssl=true); it is not shown here because it may hold a password."
+            : HasChannelPrefix()
+                ? "The Redis connection has a channelPrefix, which the run store's notices (published from Lua) would not carry; remove it and use RedisAgentRunStoreOptions.KeyPrefix to keep apart several users of one Redis."
             : KeyPrefix is null ? "RedisAgentRunStoreOptions.KeyPrefix must not be null; use an empty string for no prefix."
             : MaxEventsPerRun < 1 ? $"RedisAgentRunStoreOptions.MaxEventsPerRun must be at least 1; it is {MaxEventsPerRun}."
             : CompletedRunTimeToLive < TimeSpan.FromMilliseconds(1) ? $"RedisAgentRunStoreOptions.CompletedRunTimeToLive must be at least 1 ms; it is {CompletedRunTimeToLive}."
             : LeaseTime < TimeSpan.FromSeconds(1) ? $"RedisAgentRunStoreOptions.LeaseTime must be at least 1 second; it is {LeaseTime}."
             : PollInterval <= TimeSpan.Zero ? $"RedisAgentRunStoreOptions.PollInterval must be positive; it is {PollInterval}."
-            : RetryTimeout < TimeSpan.Zero ? $"RedisAgentRunStoreOptions.RetryTimeout must not be negative; it is {RetryTimeout}."
+            : RetryTimeout <= TimeSpan.Zero || RetryTimeout >= LeaseTime ? $"RedisAgentRunStoreOptions.RetryTimeout must be positive and shorter than LeaseTime ({LeaseTime}), so a run's lease cannot lapse while its appends are retried; it is {RetryTimeout}."
             : null;
         return problem is null;
+    }
+
+    private bool HasChannelPrefix()
+    {
+        string? configuration = ConnectionMultiplexer?.Configuration ?? Configuration;
+        return configuration is not null && TryParse(configuration, out ConfigurationOptions? parsed) && !parsed.ChannelPrefix.IsNullOrEmpty;
     }
 
     internal void Validate()

@@ -11,9 +11,18 @@ namespace StreamingAgents.Redis;
 /// </remarks>
 internal static class RunScripts
 {
-    /// <summary>ARGV: created, lease ms, owner, has-owner ("1"). Returns 1, or 0 when the run exists.</summary>
+    /// <summary>
+    /// ARGV: created, lease ms, owner, has-owner ("1"). Returns 1, or 0 when another run has the ID. The same create
+    /// again (a retry whose first reply was lost) finds its own run, unchanged, and returns 1.
+    /// </summary>
     public const string Create = """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        local existing = redis.call('HMGET', KEYS[1], 'created', 'owner', 'last')
+        if existing[1] then
+          local owner = existing[2] or ''
+          local mine = existing[1] == ARGV[1] and existing[3] == '0' and owner == ARGV[3] and ((existing[2] ~= false) == (ARGV[4] == '1'))
+          if mine then return 1 end
+          return 0
+        end
         redis.call('DEL', KEYS[2])
         redis.call('HSET', KEYS[1], 'created', ARGV[1], 'last', 0)
         if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'owner', ARGV[3]) end
@@ -81,7 +90,7 @@ internal static class RunScripts
 
     /// <summary>
     /// ARGV: first sequence, count. Returns {done (0/1), last, entries} where entries is XRANGE's reply, or {-1} no run.
-    /// The state is read before the entries, so "done" with no entries means every event was read.
+    /// Atomic, so "done" with no entries means every event was read.
     /// </summary>
     public const string Read = """
         local state = redis.call('HMGET', KEYS[1], 'last', 'done')

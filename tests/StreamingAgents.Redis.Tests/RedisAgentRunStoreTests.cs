@@ -48,7 +48,7 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
     {
         await using RedisAgentRunStore store = redis.NewStore(Prefix());
         await store.CreateAsync(new AgentRunRecord("run_b", null, DateTimeOffset.UnixEpoch));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(new AgentRunRecord("run_b", null, DateTimeOffset.UnixEpoch)).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(new AgentRunRecord("run_b", "someone", DateTimeOffset.UnixEpoch)).AsTask());
         ArgumentException outOfOrder = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync("run_b", Event(2)).AsTask());
         Assert.Contains("expects event 1, not 2", outOfOrder.Message, StringComparison.Ordinal);
         await store.AppendAsync("run_b", Event(1));
@@ -136,7 +136,7 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
     [RedisFact]
     public async Task A_completed_run_expires_after_its_time_to_live()
     {
-        await using RedisAgentRunStore store = redis.NewStore(Prefix(), o => o.CompletedRunTimeToLive = TimeSpan.FromMilliseconds(300));
+        await using RedisAgentRunStore store = redis.NewStore(Prefix(), o => o.CompletedRunTimeToLive = TimeSpan.FromSeconds(2));
         await store.CreateAsync(new AgentRunRecord("run_g", null, DateTimeOffset.UnixEpoch));
         await store.AppendAsync("run_g", Event(1));
         await store.CompleteAsync("run_g");
@@ -149,24 +149,88 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
     public async Task A_live_run_whose_instance_stopped_renewing_expires_and_its_readers_are_told_it_is_lost()
     {
         string prefix = Prefix();
-        await using RedisAgentRunStore owner = redis.NewStore(prefix, o => o.LeaseTime = TimeSpan.FromSeconds(1));
+        await using RedisAgentRunStore owner = redis.NewStore(prefix, o => (o.LeaseTime, o.RetryTimeout) = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
         await using RedisAgentRunStore other = redis.NewStore(prefix, o => o.PollInterval = TimeSpan.FromMilliseconds(100));
         await owner.CreateAsync(new AgentRunRecord("run_h", null, DateTimeOffset.UnixEpoch));
         await owner.AppendAsync("run_h", Event(1));
+        await using IAsyncEnumerator<SerializedAgentEvent> reader = other.ReadAsync("run_h", 0).GetAsyncEnumerator();
+        Assert.True(await reader.MoveNextAsync());
 
         // The owner renews while it waits for cancellation: the run outlives several leases.
         using (var running = new CancellationTokenSource())
         {
             Task waiting = owner.WaitForCancellationAsync("run_h", running.Token);
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await Task.Delay(TimeSpan.FromSeconds(5));
             Assert.NotNull(await other.GetAsync("run_h"));
             await running.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         }
 
-        // Then it "dies": nobody renews, and a reader waiting for the next event hears that it never comes.
-        AgentRunLostException lost = await Assert.ThrowsAsync<AgentRunLostException>(() => Sequences(other.ReadAsync("run_h", 0)).WaitAsync(Patience));
+        // Then it "dies": nobody renews, and the reader waiting for the next event hears that it never comes.
+        AgentRunLostException lost = await Assert.ThrowsAsync<AgentRunLostException>(() => reader.MoveNextAsync().AsTask().WaitAsync(Patience));
         Assert.Equal("run_h", lost.RunId);
+    }
+
+    [RedisFact]
+    public async Task Creating_the_same_run_again_is_a_harmless_retry_but_another_run_with_its_ID_is_refused()
+    {
+        await using RedisAgentRunStore store = redis.NewStore(Prefix());
+        var record = new AgentRunRecord("run_k", "alice", DateTimeOffset.FromUnixTimeMilliseconds(1_000));
+        await store.CreateAsync(record);
+        await store.CreateAsync(record); // the first reply was lost
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(record with { Owner = "mallory" }).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(record with { Owner = null }).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(record with { CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(2_000) }).AsTask());
+        await store.AppendAsync("run_k", Event(1));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(record).AsTask()); // it has started: not a retry
+    }
+
+    [RedisFact]
+    public async Task Readers_that_come_and_go_on_one_run_keep_getting_notices()
+    {
+        string prefix = Prefix();
+        await using RedisAgentRunStore a = redis.NewStore(prefix);
+        await using RedisAgentRunStore b = redis.NewStore(prefix, o => o.PollInterval = TimeSpan.FromMinutes(5)); // only notices wake it
+        await a.CreateAsync(new AgentRunRecord("run_l", null, DateTimeOffset.UnixEpoch));
+        for (long sequence = 1; sequence <= 30; sequence++)
+        {
+            // Each reader subscribes as the previous one unsubscribes: a new SUBSCRIBE must not be undone by an old UNSUBSCRIBE.
+            await using IAsyncEnumerator<SerializedAgentEvent> reader = b.ReadAsync("run_l", sequence - 1).GetAsyncEnumerator();
+            Task<bool> next = reader.MoveNextAsync().AsTask();
+            await a.AppendAsync("run_l", Event(sequence));
+            Assert.True(await next.WaitAsync(Patience));
+            Assert.Equal(sequence, reader.Current.Sequence);
+        }
+    }
+
+    [RedisFact]
+    public async Task A_refusal_by_Redis_is_a_typed_store_error_naming_the_run_and_the_error_code_only()
+    {
+        string prefix = Prefix();
+        await using RedisAgentRunStore store = redis.NewStore(prefix);
+        await store.CreateAsync(new AgentRunRecord("run_m", null, DateTimeOffset.UnixEpoch));
+        await using var raw = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        await raw.GetDatabase().StringSetAsync($"{prefix}{{run_m}}:events", "not a stream"); // someone else wrote the key
+
+        AgentRunStoreException refused = await Assert.ThrowsAsync<AgentRunStoreException>(() => store.AppendAsync("run_m", Event(1)).AsTask());
+        Assert.Equal("run_m", refused.RunId);
+        Assert.Contains("refused an operation on run 'run_m' (", refused.Message, StringComparison.Ordinal);
+        Assert.IsNotType<AgentRunStoreUnavailableException>(refused);
+    }
+
+    [RedisFact]
+    public async Task A_connection_the_host_already_has_is_used_and_left_open()
+    {
+        await using var shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        await using (var store = new RedisAgentRunStore(new RedisAgentRunStoreOptions { ConnectionMultiplexer = shared, KeyPrefix = Prefix() }))
+        {
+            await store.CreateAsync(new AgentRunRecord("run_n", null, DateTimeOffset.UnixEpoch));
+            Assert.NotNull(await store.GetAsync("run_n"));
+        }
+
+        Assert.True(shared.IsConnected);
+        await shared.GetDatabase().PingAsync(); // still usable
     }
 
     [RedisFact]
@@ -187,7 +251,7 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
     }
 
     [RedisFact]
-    public async Task Many_readers_of_one_run_on_one_instance_share_a_subscription_and_each_get_every_event()
+    public async Task Many_readers_of_one_run_on_one_instance_each_get_every_event()
     {
         string prefix = Prefix();
         await using RedisAgentRunStore a = redis.NewStore(prefix);

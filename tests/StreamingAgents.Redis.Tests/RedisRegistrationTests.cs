@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using StreamingAgents.Runs;
 
 namespace StreamingAgents.Redis.Tests;
@@ -48,7 +47,8 @@ public sealed class RedisRegistrationTests
     [InlineData(nameof(RedisAgentRunStoreOptions.CompletedRunTimeToLive), "RedisAgentRunStoreOptions.CompletedRunTimeToLive must be at least 1 ms")]
     [InlineData(nameof(RedisAgentRunStoreOptions.LeaseTime), "RedisAgentRunStoreOptions.LeaseTime must be at least 1 second")]
     [InlineData(nameof(RedisAgentRunStoreOptions.PollInterval), "RedisAgentRunStoreOptions.PollInterval must be positive")]
-    [InlineData(nameof(RedisAgentRunStoreOptions.RetryTimeout), "RedisAgentRunStoreOptions.RetryTimeout must not be negative")]
+    [InlineData(nameof(RedisAgentRunStoreOptions.RetryTimeout), "RedisAgentRunStoreOptions.RetryTimeout must be positive and shorter than LeaseTime")]
+    [InlineData("RetryTimeoutPastLease", "RedisAgentRunStoreOptions.RetryTimeout must be positive and shorter than LeaseTime (00:00:30)")]
     [InlineData(nameof(RedisAgentRunStoreOptions.KeyPrefix), "RedisAgentRunStoreOptions.KeyPrefix must not be null")]
     public void Each_bad_setting_is_named_at_start_and_by_the_constructor(string setting, string expected)
     {
@@ -58,7 +58,8 @@ public sealed class RedisRegistrationTests
             nameof(RedisAgentRunStoreOptions.CompletedRunTimeToLive) => o => o.CompletedRunTimeToLive = TimeSpan.Zero,
             nameof(RedisAgentRunStoreOptions.LeaseTime) => o => o.LeaseTime = TimeSpan.FromMilliseconds(10),
             nameof(RedisAgentRunStoreOptions.PollInterval) => o => o.PollInterval = TimeSpan.Zero,
-            nameof(RedisAgentRunStoreOptions.RetryTimeout) => o => o.RetryTimeout = TimeSpan.FromSeconds(-1),
+            nameof(RedisAgentRunStoreOptions.RetryTimeout) => o => o.RetryTimeout = TimeSpan.Zero,
+            "RetryTimeoutPastLease" => o => o.RetryTimeout = TimeSpan.FromSeconds(30),
             _ => o => o.KeyPrefix = null!,
         };
 
@@ -76,18 +77,12 @@ public sealed class RedisRegistrationTests
         Assert.Contains(expected, Assert.Throws<ArgumentException>(() => new RedisAgentRunStore(options)).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_connection_the_host_already_has_is_used_and_left_open()
+    [Theory]
+    [InlineData("127.0.0.1:6379,channelPrefix=app:")]
+    public void A_channel_prefix_is_refused_because_notices_published_from_Lua_would_not_carry_it(string configuration)
     {
-        var options = new RedisAgentRunStoreOptions { ConnectionMultiplexer = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:1,abortConnect=false,connectTimeout=100") };
-        Assert.True(options.TryValidate(out _)); // no connection string needed
-        await using (var store = new RedisAgentRunStore(options))
-        {
-        }
-
-        Assert.False(options.ConnectionMultiplexer.IsConnected); // never connected (nothing listens on port 1)...
-        Assert.NotNull(options.ConnectionMultiplexer.GetDatabase()); // ...and not disposed by the store
-        await options.ConnectionMultiplexer.DisposeAsync();
+        var options = new RedisAgentRunStoreOptions { Configuration = configuration };
+        Assert.Contains("channelPrefix", Assert.Throws<ArgumentException>(() => new RedisAgentRunStore(options)).Message, StringComparison.Ordinal);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

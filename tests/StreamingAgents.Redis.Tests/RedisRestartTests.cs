@@ -45,7 +45,8 @@ public sealed class RedisRestartTests
         var release = new TaskCompletionSource();
         await using HostPair hosts = await HostPair.StartAsync(redis, ScaleOutTests.GatedLookup(release), o =>
         {
-            o.LeaseTime = TimeSpan.FromSeconds(1.5); // renewed every half second: the owner notices soon
+            o.LeaseTime = TimeSpan.FromSeconds(10); // renewed every 3.3 s: the owner notices soon
+            o.RetryTimeout = TimeSpan.FromSeconds(8); // long enough to reconnect after the restart
             o.PollInterval = TimeSpan.FromMilliseconds(200);
         });
         AgentRunManager onA = hosts.A.App.Services.GetRequiredService<AgentRunManager>();
@@ -60,12 +61,18 @@ public sealed class RedisRestartTests
             }
         }
 
-        Task<long[]> readerOnB = RedisAgentRunStoreTests.Sequences(onB.SubscribeAsync(runId, 0, "alice"));
-        await Task.Delay(200);
+        IAsyncEnumerator<SerializedAgentEvent> readerOnB = onB.SubscribeAsync(runId, 0, "alice").GetAsyncEnumerator();
+        Assert.True(await readerOnB.MoveNextAsync()); // B has seen the run before Redis forgets it
 
         await redis.RestartAsync();
 
-        AgentRunLostException lost = await Assert.ThrowsAsync<AgentRunLostException>(() => readerOnB.WaitAsync(Patience));
+        AgentRunLostException lost = await Assert.ThrowsAsync<AgentRunLostException>(async () =>
+        {
+            while (await readerOnB.MoveNextAsync().AsTask().WaitAsync(Patience))
+            {
+            }
+        });
+        await readerOnB.DisposeAsync();
         Assert.Equal(runId, lost.RunId);
         // The run on A stops too (its tool is cancelled) instead of working for nobody...
         await run.Completion.WaitAsync(Patience);
@@ -86,7 +93,7 @@ public sealed class RedisRestartTests
 
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         AgentRunStoreUnavailableException unavailable = await Assert.ThrowsAsync<AgentRunStoreUnavailableException>(() => store.GetAsync("run_x").AsTask());
-        Assert.True(elapsed.Elapsed < Patience);
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"It took {elapsed.Elapsed} to give up after a 1 s retry timeout.");
         Assert.Equal("run_x", unavailable.RunId);
         Assert.Contains("did not answer within 1 s for run 'run_x'", unavailable.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-real-secret", unavailable.Message, StringComparison.Ordinal);

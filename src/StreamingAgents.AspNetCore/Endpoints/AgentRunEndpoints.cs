@@ -37,7 +37,7 @@ internal static class AgentRunEndpoints
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many runs", full.Message).ConfigureAwait(false);
             return;
         }
-        catch (AgentRunStoreUnavailableException unavailable)
+        catch (AgentRunStoreException unavailable)
         {
             await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
             return;
@@ -86,7 +86,7 @@ internal static class AgentRunEndpoints
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No such run", lost.Message).ConfigureAwait(false);
         }
-        catch (AgentRunStoreUnavailableException unavailable) when (!context.Response.HasStarted)
+        catch (AgentRunStoreException unavailable) when (!context.Response.HasStarted)
         {
             await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
         }
@@ -115,7 +115,7 @@ internal static class AgentRunEndpoints
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No such run", notFound.Message).ConfigureAwait(false);
         }
-        catch (AgentRunStoreUnavailableException unavailable)
+        catch (AgentRunStoreException unavailable)
         {
             await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
         }

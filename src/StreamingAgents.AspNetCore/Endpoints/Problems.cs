@@ -17,7 +17,7 @@ internal static class Problems
     }
 
     /// <summary>503 with <c>Retry-After</c>: the run store (Redis) is away; the request may work again soon.</summary>
-    public static Task WriteStoreUnavailableAsync(HttpContext context, AgentEndpointOptions options, AgentRunStoreUnavailableException unavailable)
+    public static Task WriteStoreUnavailableAsync(HttpContext context, AgentEndpointOptions options, AgentRunStoreException unavailable)
     {
         context.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Run store unavailable", unavailable.Message);

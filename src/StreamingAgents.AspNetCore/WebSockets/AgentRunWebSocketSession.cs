@@ -91,7 +91,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
                 {
                     await SendAsync(new ServerMessage("error", Status: 429, Title: "Too many runs", Detail: full.Message), closed).ConfigureAwait(false);
                 }
-                catch (AgentRunStoreUnavailableException unavailable)
+                catch (AgentRunStoreException unavailable)
                 {
                     await SendAsync(StoreUnavailable(null, unavailable), closed).ConfigureAwait(false);
                 }
@@ -110,7 +110,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
                 {
                     await SendAsync(new ServerMessage("error", runId, 404, "No such run", notFound.Message), closed).ConfigureAwait(false);
                 }
-                catch (AgentRunStoreUnavailableException unavailable)
+                catch (AgentRunStoreException unavailable)
                 {
                     await SendAsync(StoreUnavailable(runId, unavailable), closed).ConfigureAwait(false);
                 }
@@ -152,7 +152,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
         {
             await TrySendAsync(new ServerMessage("error", runId, 404, "No such run", lost.Message), cancellationToken).ConfigureAwait(false);
         }
-        catch (AgentRunStoreUnavailableException unavailable)
+        catch (AgentRunStoreException unavailable)
         {
             await TrySendAsync(StoreUnavailable(runId, unavailable), cancellationToken).ConfigureAwait(false);
         }
@@ -162,7 +162,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
         }
     }
 
-    private static ServerMessage StoreUnavailable(string? runId, AgentRunStoreUnavailableException unavailable) =>
+    private static ServerMessage StoreUnavailable(string? runId, AgentRunStoreException unavailable) =>
         new("error", runId, 503, "Run store unavailable", unavailable.Message);
 
     private async Task StopSubscriptionAsync()

@@ -176,23 +176,20 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         {
             await foreach (AgentEvent agentEvent in events.WithCancellation(cancel.Token).ConfigureAwait(false))
             {
-                progress.Observe(agentEvent);
-                await _store.AppendAsync(runId, SerializedAgentEvent.From(agentEvent), CancellationToken.None).ConfigureAwait(false);
-                progress.Stored(agentEvent);
+                SerializedAgentEvent serialized = progress.Observe(agentEvent);
+                await _store.AppendAsync(runId, serialized, CancellationToken.None).ConfigureAwait(false);
+                progress.Stored();
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            RunCompleted? ending = storeFailure is null
-                ? progress.Ending(AgentRunOutcome.Cancelled, error: null, _time)
-                : progress.Ending(AgentRunOutcome.Failed, StoreError(storeFailure), _time);
-            await TryAppendEndingAsync(runId, ending).ConfigureAwait(false);
+            await TryEndAsync(runId, progress, storeFailure is null ? AgentRunOutcome.Cancelled : AgentRunOutcome.Failed, storeFailure).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
             // The store failed (or a defect): say so to the subscribers if the store still can.
             Log.RunFailed(_logger, runId, failure);
-            await TryAppendEndingAsync(runId, progress.Ending(AgentRunOutcome.Failed, StoreError(failure), _time)).ConfigureAwait(false);
+            await TryEndAsync(runId, progress, AgentRunOutcome.Failed, failure).ConfigureAwait(false);
         }
         finally
         {
@@ -220,22 +217,35 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         }
     }
 
-    private static AgentError StoreError(Exception failure) => new() { Type = AgentError.InternalType, Message = failure.Message };
-
-    private async Task TryAppendEndingAsync(string runId, RunCompleted? ending)
+    /// <summary>
+    /// Stores the run's ending (unless it has one), if the store still can. An event whose append failed is appended
+    /// again first: the failure may have come after the store took it, and the ending must follow it, not replace it.
+    /// </summary>
+    private async Task TryEndAsync(string runId, RunProgress progress, AgentRunOutcome outcome, Exception? failure)
     {
-        if (ending is null)
+        if (progress.Pending is { } pending && await TryAppendAsync(runId, pending).ConfigureAwait(false))
         {
-            return; // the run had already completed
+            progress.Stored();
         }
 
+        AgentError? error = failure is null ? null : new AgentError { Type = AgentError.InternalType, Message = failure.Message };
+        if (progress.Ending(outcome, error, _time) is { } ending)
+        {
+            await TryAppendAsync(runId, SerializedAgentEvent.From(ending)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> TryAppendAsync(string runId, SerializedAgentEvent agentEvent)
+    {
         try
         {
-            await _store.AppendAsync(runId, SerializedAgentEvent.From(ending), CancellationToken.None).ConfigureAwait(false);
+            await _store.AppendAsync(runId, agentEvent, CancellationToken.None).ConfigureAwait(false);
+            return true;
         }
         catch (Exception failure)
         {
             Log.RunFailed(_logger, runId, failure);
+            return false;
         }
     }
 
@@ -249,28 +259,37 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         return "run_" + System.Text.Encoding.ASCII.GetString(encoded);
     }
 
-    /// <summary>What a run has shown so far, to end it for its subscribers when it stops without a <see cref="RunCompleted"/>.</summary>
+    /// <summary>What a run has shown and stored so far, to end it for its subscribers when it stops without a <see cref="RunCompleted"/>.</summary>
     private sealed class RunProgress
     {
         private long _stored;
         private int _turn;
         private Usage _usage = new();
         private bool _hasCompleted;
+        private bool _pendingCompletes;
 
-        public void Observe(AgentEvent agentEvent)
+        /// <summary>Gets the event being appended, until the store has taken it.</summary>
+        public SerializedAgentEvent? Pending { get; private set; }
+
+        /// <summary>Notes an event about to be appended, and serializes it.</summary>
+        public SerializedAgentEvent Observe(AgentEvent agentEvent)
         {
             _turn = agentEvent.Turn;
             if (agentEvent is TurnCompleted turn)
             {
                 _usage += turn.Usage;
             }
+
+            _pendingCompletes = agentEvent is RunCompleted;
+            return Pending = SerializedAgentEvent.From(agentEvent);
         }
 
-        /// <summary>Notes an event the store took (the ending must come right after it, and only if none was stored).</summary>
-        public void Stored(AgentEvent agentEvent)
+        /// <summary>Notes that the store took the pending event (the ending comes right after the last one taken).</summary>
+        public void Stored()
         {
-            _stored = agentEvent.Sequence;
-            _hasCompleted |= agentEvent is RunCompleted;
+            _stored = Pending!.Sequence;
+            _hasCompleted |= _pendingCompletes;
+            Pending = null;
         }
 
         public RunCompleted? Ending(AgentRunOutcome outcome, AgentError? error, TimeProvider time) => _hasCompleted ? null : new RunCompleted

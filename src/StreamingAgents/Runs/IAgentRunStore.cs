@@ -23,7 +23,10 @@ public interface IAgentRunStore
     /// <returns>The run, or <see langword="null"/>.</returns>
     ValueTask<AgentRunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends the run's next event (sequence numbers come in order, without gaps).</summary>
+    /// <summary>
+    /// Appends the run's next event (sequence numbers come in order, without gaps). Appending the last stored event
+    /// again (same sequence, same JSON) does nothing, so an append whose outcome is unknown can be retried.
+    /// </summary>
     /// <param name="runId">The run's ID.</param>
     /// <param name="agentEvent">The event.</param>
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>

@@ -33,6 +33,11 @@ public sealed partial class InMemoryAgentRunStore
                     throw new InvalidOperationException($"Agent run '{Record.RunId}' has completed; nothing can be appended.");
                 }
 
+                if (agentEvent.Sequence == _last && _last >= _oldest && _events[^1]!.Utf8Json.Span.SequenceEqual(agentEvent.Utf8Json.Span))
+                {
+                    return; // the last event again: a retry whose first attempt was taken
+                }
+
                 if (agentEvent.Sequence != _last + 1)
                 {
                     throw new ArgumentException($"Agent run '{Record.RunId}' expects event {_last + 1}, not {agentEvent.Sequence}.", nameof(agentEvent));

@@ -317,12 +317,32 @@ public sealed class AgentRunManagerTests
         await manager.DisposeAsync();
     }
 
-    /// <summary>An in-memory store that fails when told to: one append, or its wait for cancellation.</summary>
+    [Fact]
+    public async Task StoreTakesAnAppendButItsReplyIsLost_TheEventIsKeptOnceAndTheEndingFollowsIt()
+    {
+        var harness = new AgentRunnerTestHarness([TestTools.Lookup()]);
+        harness.Handler.RespondWith(CallsLookup()).RespondWith(Answers());
+        using var store = new FlakyStore { FailAppendOf = 3, StoreBeforeFailing = true };
+        var manager = new AgentRunManager(harness.Runner, store);
+
+        AgentRunHandle run = await manager.StartAsync(s_question);
+        await run.Completion.WaitAsync(Waiting.Guard);
+        List<SerializedAgentEvent> events = await manager.SubscribeAsync(run.RunId).ToListAsync();
+
+        Assert.Equal([1L, 2, 3, 4], events.Select(e => e.Sequence));
+        Assert.Equal(AgentRunOutcome.Failed, Assert.IsType<RunCompleted>(events[^1].ToAgentEvent()).Outcome);
+        await manager.DisposeAsync();
+    }
+
+    /// <summary>An in-memory store that fails when told to: one append (before or after taking it), or its wait for cancellation.</summary>
     private sealed class FlakyStore : IAgentRunStore, IDisposable
     {
         private readonly InMemoryAgentRunStore _inner = new();
+        private int _failures;
 
         public long FailAppendOf { get; init; } = -1;
+
+        public bool StoreBeforeFailing { get; init; }
 
         public TaskCompletionSource LoseCancellationWait { get; } = new();
 
@@ -330,10 +350,25 @@ public sealed class AgentRunManagerTests
 
         public ValueTask<AgentRunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetAsync(runId, cancellationToken);
 
-        public ValueTask AppendAsync(string runId, SerializedAgentEvent agentEvent, CancellationToken cancellationToken = default) =>
-            agentEvent.Sequence == FailAppendOf && agentEvent.EventType != AgentEventTypes.RunCompleted
-                ? throw new AgentRunStoreUnavailableException(runId, TimeSpan.FromSeconds(15), new TimeoutException())
-                : _inner.AppendAsync(runId, agentEvent, cancellationToken);
+        public async ValueTask AppendAsync(string runId, SerializedAgentEvent agentEvent, CancellationToken cancellationToken = default)
+        {
+            if (agentEvent.Sequence == FailAppendOf && agentEvent.EventType != AgentEventTypes.RunCompleted && Interlocked.Increment(ref _failures) == 1)
+            {
+                if (StoreBeforeFailing)
+                {
+                    await _inner.AppendAsync(runId, agentEvent, cancellationToken);
+                }
+
+                throw new AgentRunStoreUnavailableException(runId, TimeSpan.FromSeconds(15), new TimeoutException());
+            }
+
+            if (agentEvent.Sequence == FailAppendOf && agentEvent.EventType != AgentEventTypes.RunCompleted && !StoreBeforeFailing)
+            {
+                throw new AgentRunStoreUnavailableException(runId, TimeSpan.FromSeconds(15), new TimeoutException());
+            }
+
+            await _inner.AppendAsync(runId, agentEvent, cancellationToken);
+        }
 
         public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => _inner.CompleteAsync(runId, cancellationToken);
 
