@@ -40,6 +40,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     private readonly string _maxEvents;
     private readonly string _leaseMilliseconds;
     private readonly string _completedMilliseconds;
+    private readonly HashSet<string> _liveHere = new(StringComparer.Ordinal);
     private int _disposed;
 
     /// <summary>Initializes a new store; it connects on first use, and keeps reconnecting while Redis is away.</summary>
@@ -60,12 +61,35 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="AgentRunLimitException">This instance runs <see cref="RedisAgentRunStoreOptions.MaxLiveRunsPerInstance"/> runs already.</exception>
     public async ValueTask CreateAsync(AgentRunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         RunKeys keys = Keys(run.RunId);
-        RedisResult created = await EvaluateAsync(keys, RunScripts.Create, [Invariant(run.CreatedAt.ToUnixTimeMilliseconds()), _leaseMilliseconds, run.Owner ?? "", run.Owner is null ? "0" : "1"], cancellationToken).ConfigureAwait(false);
-        if ((long)created == 0)
+        lock (_liveHere)
+        {
+            if (!_liveHere.Contains(run.RunId) && _liveHere.Count >= _options.MaxLiveRunsPerInstance)
+            {
+                throw new AgentRunLimitException(_options.MaxLiveRunsPerInstance);
+            }
+
+            _liveHere.Add(run.RunId);
+        }
+
+        bool created = false;
+        try
+        {
+            created = (long)await EvaluateAsync(keys, RunScripts.Create, [Invariant(run.CreatedAt.ToUnixTimeMilliseconds()), _leaseMilliseconds, run.Owner ?? "", run.Owner is null ? "0" : "1"], cancellationToken).ConfigureAwait(false) == 1;
+        }
+        finally
+        {
+            if (!created)
+            {
+                EndHere(run.RunId);
+            }
+        }
+
+        if (!created)
         {
             throw new ArgumentException($"A run '{run.RunId}' already exists.", nameof(run));
         }
@@ -112,6 +136,7 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     public async ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default)
     {
         RunKeys keys = Keys(runId);
+        EndHere(runId); // counted as running here no more, even if Redis cannot be told
         RedisResult result = await EvaluateAsync(keys, RunScripts.Complete, [_completedMilliseconds, keys.Channel.ToString()], cancellationToken).ConfigureAwait(false);
         if ((long)result == -1)
         {
@@ -366,6 +391,14 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
         ConfigurationOptions configuration = ConfigurationOptions.Parse(_options.Configuration!);
         configuration.AbortOnConnectFail = false; // start even while Redis is away, and keep trying
         return await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+    }
+
+    private void EndHere(string runId)
+    {
+        lock (_liveHere)
+        {
+            _liveHere.Remove(runId);
+        }
     }
 
     private RunKeys Keys(string runId)

@@ -31,6 +31,12 @@ public sealed class RedisAgentRunStoreOptions
     /// </summary>
     public int MaxEventsPerRun { get; set; } = 10_000;
 
+    /// <summary>
+    /// Gets or sets how many runs this instance may be running at once (runs created here and not yet completed); more
+    /// throw <see cref="Runs.AgentRunLimitException"/> (HTTP 429). Defaults to 1,000.
+    /// </summary>
+    public int MaxLiveRunsPerInstance { get; set; } = 1000;
+
     /// <summary>Gets or sets how long a completed run stays readable (its keys' time to live). Defaults to 5 minutes.</summary>
     public TimeSpan CompletedRunTimeToLive { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -67,6 +73,7 @@ public sealed class RedisAgentRunStoreOptions
                 ? "The Redis connection has a channelPrefix, which the run store's notices (published from Lua) would not carry; remove it and use RedisAgentRunStoreOptions.KeyPrefix to keep apart several users of one Redis."
             : KeyPrefix is null ? "RedisAgentRunStoreOptions.KeyPrefix must not be null; use an empty string for no prefix."
             : MaxEventsPerRun < 1 ? $"RedisAgentRunStoreOptions.MaxEventsPerRun must be at least 1; it is {MaxEventsPerRun}."
+            : MaxLiveRunsPerInstance < 1 ? $"RedisAgentRunStoreOptions.MaxLiveRunsPerInstance must be at least 1; it is {MaxLiveRunsPerInstance}."
             : CompletedRunTimeToLive < TimeSpan.FromMilliseconds(1) ? $"RedisAgentRunStoreOptions.CompletedRunTimeToLive must be at least 1 ms; it is {CompletedRunTimeToLive}."
             : LeaseTime < TimeSpan.FromSeconds(1) ? $"RedisAgentRunStoreOptions.LeaseTime must be at least 1 second; it is {LeaseTime}."
             : PollInterval <= TimeSpan.Zero ? $"RedisAgentRunStoreOptions.PollInterval must be positive; it is {PollInterval}."

@@ -220,6 +220,21 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
     }
 
     [RedisFact]
+    public async Task An_instance_runs_at_most_its_limit_of_live_runs_and_a_completed_one_frees_a_place()
+    {
+        string prefix = Prefix();
+        await using RedisAgentRunStore here = redis.NewStore(prefix, o => o.MaxLiveRunsPerInstance = 2);
+        await using RedisAgentRunStore elsewhere = redis.NewStore(prefix, o => o.MaxLiveRunsPerInstance = 2);
+        await here.CreateAsync(new AgentRunRecord("run_o1", null, DateTimeOffset.UnixEpoch));
+        await here.CreateAsync(new AgentRunRecord("run_o2", null, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(2, (await Assert.ThrowsAsync<AgentRunLimitException>(() => here.CreateAsync(new AgentRunRecord("run_o3", null, DateTimeOffset.UnixEpoch)).AsTask())).Limit);
+        await elsewhere.CreateAsync(new AgentRunRecord("run_o3", null, DateTimeOffset.UnixEpoch)); // the limit is per instance
+        await here.CompleteAsync("run_o1");
+        await here.CreateAsync(new AgentRunRecord("run_o4", null, DateTimeOffset.UnixEpoch));
+    }
+
+    [RedisFact]
     public async Task A_connection_the_host_already_has_is_used_and_left_open()
     {
         await using var shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);

@@ -44,6 +44,7 @@ public sealed class RedisRegistrationTests
 
     [Theory]
     [InlineData(nameof(RedisAgentRunStoreOptions.MaxEventsPerRun), "RedisAgentRunStoreOptions.MaxEventsPerRun must be at least 1; it is 0.")]
+    [InlineData(nameof(RedisAgentRunStoreOptions.MaxLiveRunsPerInstance), "RedisAgentRunStoreOptions.MaxLiveRunsPerInstance must be at least 1; it is 0.")]
     [InlineData(nameof(RedisAgentRunStoreOptions.CompletedRunTimeToLive), "RedisAgentRunStoreOptions.CompletedRunTimeToLive must be at least 1 ms")]
     [InlineData(nameof(RedisAgentRunStoreOptions.LeaseTime), "RedisAgentRunStoreOptions.LeaseTime must be at least 1 second")]
     [InlineData(nameof(RedisAgentRunStoreOptions.PollInterval), "RedisAgentRunStoreOptions.PollInterval must be positive")]
@@ -55,6 +56,7 @@ public sealed class RedisRegistrationTests
         Action<RedisAgentRunStoreOptions> breakIt = setting switch
         {
             nameof(RedisAgentRunStoreOptions.MaxEventsPerRun) => o => o.MaxEventsPerRun = 0,
+            nameof(RedisAgentRunStoreOptions.MaxLiveRunsPerInstance) => o => o.MaxLiveRunsPerInstance = 0,
             nameof(RedisAgentRunStoreOptions.CompletedRunTimeToLive) => o => o.CompletedRunTimeToLive = TimeSpan.Zero,
             nameof(RedisAgentRunStoreOptions.LeaseTime) => o => o.LeaseTime = TimeSpan.FromMilliseconds(10),
             nameof(RedisAgentRunStoreOptions.PollInterval) => o => o.PollInterval = TimeSpan.Zero,

@@ -7,7 +7,12 @@ namespace StreamingAgents.Runs;
 /// wait for what comes next, completed and then expired, with a cancellation signal that reaches whichever instance
 /// runs the agent. <see cref="InMemoryAgentRunStore"/> is the default; a distributed store lets runs outlive one server.
 /// </summary>
-/// <remarks>Implementations are thread-safe. Every method naming a run throws <see cref="AgentRunNotFoundException"/> for a run it does not have.</remarks>
+/// <remarks>
+/// Implementations are thread-safe. Every method naming a run throws <see cref="AgentRunNotFoundException"/> for a run
+/// it does not have. A distributed store may also throw <see cref="AgentRunStoreException"/> (unreachable:
+/// <see cref="AgentRunStoreUnavailableException"/>) from any method, and <see cref="AgentRunLostException"/> from a
+/// read whose run vanished before it completed.
+/// </remarks>
 public interface IAgentRunStore
 {
     /// <summary>Registers a new run with an empty log.</summary>
