@@ -1,3 +1,4 @@
+using StreamingAgents.Diagnostics;
 using StreamingAgents.Messages;
 using StreamingAgents.Tools;
 
@@ -84,27 +85,44 @@ internal sealed partial class AgentRun
             await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             call.IsExecuting = true;
             _toolEvents.Write(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager });
-            TimeSpan limit = tool.Timeout ?? _options.ToolTimeout;
-            using var timeout = new CancellationTokenSource(limit, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            var context = new ToolContext(block.Id, block.Name, status => ReportStatus(call, status), linked.Token);
+            RunTelemetry.ToolCallTelemetry? span = _telemetry?.StartTool(block.Name, block.Id, block.InputJson, call.ReadyAt);
+            ToolResult? result = null;
             try
             {
-                return await tool.ExecuteAsync(block.Input, context).ConfigureAwait(false) ?? ToolResult.Error($"Tool '{block.Name}' returned no result.");
+                result = await InvokeToolAsync(tool, call, cancellationToken).ConfigureAwait(false);
+                return result;
             }
-            catch (Exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            finally
             {
-                return ToolResult.Error($"Tool '{block.Name}' timed out after {limit.TotalSeconds:0.###} s.");
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                Log.ToolFailed(_logger, block.Name, exception);
-                return ToolResult.Error(DescribeFailure(block.Name, exception));
+                span?.End(result);
             }
         }
         finally
         {
             ReleaseSlot(tool.RunsAlone);
+        }
+    }
+
+    /// <summary>Runs the tool within its time limit; an exception or a timeout becomes an error result.</summary>
+    private async Task<ToolResult> InvokeToolAsync(AgentTool tool, ToolCall call, CancellationToken cancellationToken)
+    {
+        ToolUseBlock block = call.Block;
+        TimeSpan limit = tool.Timeout ?? _options.ToolTimeout;
+        using var timeout = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var context = new ToolContext(block.Id, block.Name, status => ReportStatus(call, status), linked.Token);
+        try
+        {
+            return await tool.ExecuteAsync(block.Input, context).ConfigureAwait(false) ?? ToolResult.Error($"Tool '{block.Name}' returned no result.");
+        }
+        catch (Exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return ToolResult.Error($"Tool '{block.Name}' timed out after {limit.TotalSeconds:0.###} s.");
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.ToolFailed(_logger, block.Name, exception);
+            return ToolResult.Error(DescribeFailure(block.Name, exception));
         }
     }
 
@@ -191,6 +209,9 @@ internal sealed partial class AgentRun
 
         public ToolUseBlock Block { get; set; } = block;
 
+        /// <summary>Gets or sets when its input was complete (a timestamp), when telemetry is on.</summary>
+        public long? ReadyAt { get; set; }
+
         public Task<ToolResultBlock>? Execution { get; set; }
 
         public bool IsExecuting { get; set; }
@@ -222,6 +243,15 @@ internal sealed partial class AgentRun
 
         /// <summary>Gets whether a started call is still running or has events waiting (cheap: asked for every event).</summary>
         public bool HasWork => run._toolEvents.HasEvents || Volatile.Read(ref _finished) < _started;
+
+        /// <summary>Notes when a call's input was complete, for the start-delay measurement.</summary>
+        public void MarkReady(int blockIndex, long timestamp)
+        {
+            if (_calls.TryGetValue(blockIndex, out ToolCall? call))
+            {
+                call.ReadyAt = timestamp;
+            }
+        }
 
         /// <summary>A tool call began streaming (<see cref="ToolCallStarted"/> was emitted).</summary>
         public void Announce(int blockIndex, ToolUseBlock block) => _calls[blockIndex] = new ToolCall(block);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
 using StreamingAgents.Json;
 using StreamingAgents.Messages;
@@ -176,8 +177,19 @@ internal sealed partial class AgentRun
         {
             if (_pendingMove is null)
             {
-                _model ??= run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token);
-                ValueTask<bool> move = _model.MoveNextAsync();
+                ValueTask<bool> move;
+                if (_model is null)
+                {
+                    _model = run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token);
+                    using (Telemetry.AsCurrent(run._telemetry?.Activity)) // the model call's span (which starts now) nests under the run's
+                    {
+                        move = _model.MoveNextAsync();
+                    }
+                }
+                else
+                {
+                    move = _model.MoveNextAsync();
+                }
                 if (move.IsCompleted || !tools.HasWork)
                 {
                     return await move.ConfigureAwait(false);
@@ -233,6 +245,11 @@ internal sealed partial class AgentRun
         /// </summary>
         private ToolCallReady OnToolCallReady(ToolUseBlock call, int blockIndex)
         {
+            if (run._telemetry is not null)
+            {
+                tools.MarkReady(blockIndex, run._time.GetTimestamp());
+            }
+
             if (call.InputStatus == ToolInputStatus.Complete && run._tools.TryGetTool(call.Name, out AgentTool? tool) && tool.IsReadOnly)
             {
                 tools.Start(blockIndex, call, isEager: true);

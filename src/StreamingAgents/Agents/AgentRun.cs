@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StreamingAgents.Diagnostics;
 using StreamingAgents.Http;
 using StreamingAgents.Messages;
 using StreamingAgents.Tools;
@@ -28,6 +29,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
     private Message? _lastMessage;
     private TurnStream? _stream;
     private TurnTools? _turnTools;
+    private readonly RunTelemetry? _telemetry;
 
     public AgentRun(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, CancellationToken cancellationToken)
     {
@@ -42,6 +44,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _toolEvents = new ToolEventQueue(options.MaxBufferedEvents);
         _toolSlots = new SemaphoreSlim(options.MaxConcurrentTools, options.MaxConcurrentTools);
+        _telemetry = RunTelemetry.Start(time, request.Model, options.RecordContentInTelemetry);
     }
 
     /// <summary>Gets the run's token: cancelled when the caller cancels or stops reading.</summary>
@@ -206,6 +209,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
     /// <summary>Releases the run's resources; call after the enumeration ended (no tool is running then).</summary>
     public ValueTask DisposeAsync()
     {
+        _telemetry?.End(ending: null); // no ending was stamped: cancelled, or left by its consumer
         _cancellation.Dispose();
         _toolSlots.Dispose();
         _aloneGate.Dispose();
@@ -231,6 +235,11 @@ internal sealed partial class AgentRun : IAsyncDisposable
         agentEvent.Sequence = ++_sequence;
         agentEvent.Timestamp = _time.GetUtcNow();
         agentEvent.Turn = _turn;
+        if (_telemetry is not null && agentEvent is RunCompleted ending)
+        {
+            _telemetry.End(ending);
+        }
+
         return agentEvent;
     }
 

@@ -12,6 +12,12 @@ public sealed class AgentRunnerOptions
     /// <summary>Gets or sets the time limit of a tool that sets none. Defaults to 2 minutes.</summary>
     public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Gets or sets whether tool inputs and results are recorded on the <c>execute_tool</c> spans
+    /// (<c>gen_ai.tool.call.arguments</c>, <c>gen_ai.tool.call.result</c>). Off by default: they are user data.
+    /// </summary>
+    public bool RecordContentInTelemetry { get; set; }
+
     /// <summary>Gets or sets how many tool results in a row may be errors before the run stops. Defaults to 3.</summary>
     public int MaxConsecutiveToolErrors { get; set; } = 3;
 

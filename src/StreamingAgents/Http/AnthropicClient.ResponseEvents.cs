@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
 using StreamingAgents.Sse;
 
@@ -8,14 +9,14 @@ namespace StreamingAgents.Http;
 public sealed partial class AnthropicClient
 {
     /// <summary>What <see cref="StreamAsync"/> returns: each enumeration sends the request.</summary>
-    private sealed class ResponseEvents(AnthropicClient client, byte[] body, string model, CancellationToken cancellationToken) : IAsyncEnumerable<StreamEvent>
+    private sealed class ResponseEvents(AnthropicClient client, byte[] body, string model, int? maxTokens, CancellationToken cancellationToken) : IAsyncEnumerable<StreamEvent>
     {
         public IAsyncEnumerator<StreamEvent> GetAsyncEnumerator(CancellationToken enumerationToken = default)
         {
             CancellationTokenSource? linked = enumerationToken.CanBeCanceled && enumerationToken != cancellationToken
                 ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumerationToken)
                 : null;
-            return new Enumerator(client, body, model, linked, linked?.Token ?? cancellationToken);
+            return new Enumerator(client, body, model, maxTokens, linked, linked?.Token ?? cancellationToken);
         }
     }
 
@@ -24,7 +25,7 @@ public sealed partial class AnthropicClient
     /// caller); every later one reads the next event straight from the SSE reader, synchronously when it is buffered,
     /// with only the wait for the server counted against the liveness timeouts.
     /// </summary>
-    private sealed class Enumerator(AnthropicClient client, byte[] body, string model, CancellationTokenSource? linked, CancellationToken cancellationToken) : IAsyncEnumerator<StreamEvent>
+    private sealed class Enumerator(AnthropicClient client, byte[] body, string model, int? maxTokens, CancellationTokenSource? linked, CancellationToken cancellationToken) : IAsyncEnumerator<StreamEvent>
     {
         private StreamLiveness? _liveness;
         private HttpResponseMessage? _response;
@@ -32,6 +33,7 @@ public sealed partial class AnthropicClient
         private IAsyncEnumerator<SseEvent>? _sse;
         private StreamEventCursor? _cursor;
         private SecretScrubber _scrubber = client._scrubber;
+        private ModelCallTelemetry? _telemetry;
 
         public StreamEvent Current => _cursor?.Current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
 
@@ -52,7 +54,7 @@ public sealed partial class AnthropicClient
             catch (Exception exception)
             {
                 liveness.EndWait(null);
-                throw Translate(exception);
+                throw Ended(Translate(exception));
             }
 
             if (!move.IsCompletedSuccessfully)
@@ -62,11 +64,17 @@ public sealed partial class AnthropicClient
 
             bool hasNext = move.Result;
             liveness.EndWait(hasNext ? _cursor.Current : null);
+            if (_telemetry is not null)
+            {
+                Observe(hasNext);
+            }
+
             return new ValueTask<bool>(hasNext);
         }
 
         public async ValueTask DisposeAsync()
         {
+            _telemetry?.End(failure: null);
             await ReleaseAsync().ConfigureAwait(false);
             linked?.Dispose();
         }
@@ -78,22 +86,47 @@ public sealed partial class AnthropicClient
             try
             {
                 hasNext = await move.ConfigureAwait(false);
-                return hasNext;
             }
             catch (Exception exception)
             {
-                throw Translate(exception);
+                Exception failure = Translate(exception);
+                _liveness!.EndWait(null);
+                throw Ended(failure);
             }
-            finally
+
+            _liveness!.EndWait(hasNext ? _cursor!.Current : null);
+            if (_telemetry is not null)
             {
-                _liveness!.EndWait(hasNext ? _cursor!.Current : null);
+                Observe(hasNext);
             }
+
+            return hasNext;
+        }
+
+        /// <summary>Hands an event to the telemetry, or ends it with the stream.</summary>
+        private void Observe(bool hasNext)
+        {
+            if (hasNext)
+            {
+                _telemetry!.OnEvent(_cursor!.Current);
+            }
+            else
+            {
+                _telemetry!.End(failure: null);
+            }
+        }
+
+        private Exception Ended(Exception failure)
+        {
+            _telemetry?.End(failure);
+            return failure;
         }
 
         /// <summary>Sends the request and reads the first event; failures up to there are retried (<see cref="AnthropicClientOptions.MaxRetries"/>).</summary>
         private async ValueTask<bool> StartAsync()
         {
             AnthropicClientOptions options = client._options;
+            _telemetry = ModelCallTelemetry.Start(client._timeProvider, model, maxTokens); // current while sending: HttpClient's span nests under it
             for (int attempt = 0; ; attempt++)
             {
                 _liveness = new StreamLiveness(client._timeProvider, options.IdleTimeout, options.StallTimeout, cancellationToken);
@@ -111,6 +144,7 @@ public sealed partial class AnthropicClient
                     bool hasFirst = await cursor.MoveNextAsync().ConfigureAwait(false); // false never: an early end throws
                     _liveness.EndWait(cursor.Current);
                     _cursor = cursor; // from here on the caller has output: failures propagate, never retried
+                    _telemetry?.OnEvent(cursor.Current);
                     return hasFirst;
                 }
                 catch (Exception exception)
@@ -119,6 +153,7 @@ public sealed partial class AnthropicClient
                     await ReleaseAsync().ConfigureAwait(false);
                     if (attempt >= options.MaxRetries || !RetryPolicy.IsRetryable(failure, cancellationToken))
                     {
+                        _telemetry?.End(failure);
                         if (ReferenceEquals(failure, exception))
                         {
                             ExceptionDispatchInfo.Throw(exception);
@@ -127,6 +162,7 @@ public sealed partial class AnthropicClient
                         throw failure;
                     }
 
+                    _telemetry?.OnRetry(failure);
                     TimeSpan delay = RetryPolicy.GetDelay(attempt, failure, options);
                     Log.Retrying(client._logger, attempt + 1, options.MaxRetries, delay.TotalMilliseconds, failure.GetType().Name, (failure as AnthropicApiException)?.ErrorType);
                     await Task.Delay(delay, client._timeProvider, cancellationToken).ConfigureAwait(false);

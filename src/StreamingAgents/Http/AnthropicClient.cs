@@ -73,7 +73,7 @@ public sealed partial class AnthropicClient : IAnthropicClient
             Stream = true,
         };
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(effective, AnthropicJsonContext.Default.MessageRequest);
-        return new ResponseEvents(this, body, effective.Model!, cancellationToken);
+        return new ResponseEvents(this, body, effective.Model!, effective.MaxTokens, cancellationToken);
     }
 
     private async Task<HttpResponseMessage> SendAsync(byte[] body, StreamLiveness liveness)
