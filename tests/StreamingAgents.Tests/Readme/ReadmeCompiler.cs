@@ -74,7 +74,8 @@ internal static class ReadmeCompiler
                 && (name.StartsWith("StreamingAgents", StringComparison.Ordinal) && !name.StartsWith("StreamingAgents.Tests", StringComparison.Ordinal)
                     || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
                     || name.StartsWith("RichardSzalay.", StringComparison.Ordinal)
-                    || name.StartsWith("StackExchange.Redis", StringComparison.Ordinal)));
+                    || name.StartsWith("StackExchange.Redis", StringComparison.Ordinal)
+                    || name.StartsWith("OpenTelemetry", StringComparison.Ordinal)));
 
         ImmutableArray<MetadataReference> references = [.. framework.Concat(packages).Select(static path => MetadataReference.CreateFromFile(path))];
         var generator = new AnalyzerFileReference(
