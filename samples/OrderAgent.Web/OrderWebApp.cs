@@ -37,6 +37,8 @@ public static class OrderWebApp
             agents.AddRedisRunStore();
         }
 
+        builder.Services.AddHostedService<LatencyLog>(); // logs what the StreamingAgents meter measures
+
         agents.AddAgentEndpoints(endpoints =>
         {
             endpoints.SystemPrompt = OrderAgentServices.SystemPrompt;

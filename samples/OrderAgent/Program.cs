@@ -18,6 +18,7 @@ Console.WriteLine();
 Console.WriteLine($"You: {question}");
 Console.WriteLine();
 
+using var latencies = new LatencyReport();
 var renderer = new ConsoleRenderer(TimeProvider.System);
 RunCompleted? result = null;
 await foreach (AgentEvent agentEvent in runner.RunAsync(question, OrderAgentServices.SystemPrompt))
@@ -26,4 +27,6 @@ await foreach (AgentEvent agentEvent in runner.RunAsync(question, OrderAgentServ
     result = agentEvent as RunCompleted ?? result;
 }
 
+Console.WriteLine();
+latencies.Print(Console.Out);
 return result?.Outcome is AgentRunOutcome.Completed ? 0 : 1;
