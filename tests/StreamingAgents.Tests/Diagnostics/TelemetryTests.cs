@@ -134,6 +134,26 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_stream_that_goes_silent_is_counted_as_a_liveness_timeout_of_its_kind()
+    {
+        using var scenario = new Scenario(options => options.MaxStreamRetries = 0, client => client.IdleTimeout = TimeSpan.FromSeconds(1));
+        scenario.Handler.RespondWith(
+            new TranscriptBuilder { Model = scenario.Model }.Text("Let me check that for you.").Stop(StopReason.EndTurn),
+            streamOptions: new StreamingAgents.Testing.Streams.ChunkedStreamOptions { EndAfterBytes = 300, Ending = StreamingAgents.Testing.Streams.StreamEnding.Stall, TimeProvider = scenario.Time });
+
+        Task<List<AgentEvent>> run = scenario.RunAsync(scripted: false);
+        while (!run.IsCompleted)
+        {
+            scenario.Time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(AgentRunOutcome.Failed, Assert.IsType<RunCompleted>((await run)[^1]).Outcome);
+        Assert.Equal("idle_timeout", Assert.Single(scenario.Measurements("streamingagents.client.liveness_timeouts")).Tags["error.type"]);
+        Assert.Equal("idle_timeout", Assert.Single(scenario.Spans, span => span.OperationName == $"chat {scenario.Model}").GetTagItem("error.type"));
+    }
+
+    [Fact]
     public async Task A_run_left_by_its_consumer_ends_its_span_as_cancelled_and_its_tool_span_too()
     {
         var started = new TaskCompletionSource();
