@@ -43,19 +43,18 @@ public sealed record AgentError
     [JsonPropertyName("message")]
     public required string Message { get; init; }
 
-    internal static AgentError From(Exception exception) => new()
+    internal static AgentError From(Exception exception) => new() { Type = TypeOf(exception), Message = exception.Message };
+
+    /// <summary>The stable kind of a failure (also the <c>error.type</c> of the library's spans and metrics).</summary>
+    internal static string TypeOf(Exception exception) => exception switch
     {
-        Type = exception switch
-        {
-            AnthropicApiException api => api.ErrorType.Length > 0 ? api.ErrorType : "api_error",
-            StreamIdleTimeoutException => IdleTimeoutType,
-            StreamStallTimeoutException => StallTimeoutType,
-            StreamTruncatedException => TruncatedType,
-            AnthropicStreamException or InvalidDataException => ProtocolType,
-            HttpRequestException or IOException => ConnectionType,
-            TimeoutException or OperationCanceledException { InnerException: TimeoutException } => TimeoutType,
-            _ => InternalType,
-        },
-        Message = exception.Message,
+        AnthropicApiException api => api.ErrorType.Length > 0 ? api.ErrorType : "api_error",
+        StreamIdleTimeoutException => IdleTimeoutType,
+        StreamStallTimeoutException => StallTimeoutType,
+        StreamTruncatedException => TruncatedType,
+        AnthropicStreamException or InvalidDataException => ProtocolType,
+        HttpRequestException or IOException => ConnectionType,
+        TimeoutException or OperationCanceledException { InnerException: TimeoutException } => TimeoutType,
+        _ => InternalType,
     };
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
@@ -180,11 +181,10 @@ internal sealed partial class AgentRun
                 ValueTask<bool> move;
                 if (_model is null)
                 {
-                    _model = run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token);
-                    using (Telemetry.AsCurrent(run._telemetry?.Activity)) // the model call's span (which starts now) nests under the run's
-                    {
-                        move = _model.MoveNextAsync();
-                    }
+                    // The model call's span (which starts now) nests under the run's.
+                    Activity? parent = run._telemetry?.Activity;
+                    IAsyncEnumerator<StreamEvent> model = _model = Telemetry.WithCurrent(parent, () => run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token));
+                    move = Telemetry.WithCurrent(parent, model.MoveNextAsync);
                 }
                 else
                 {

@@ -97,6 +97,11 @@ internal sealed partial class AgentRun : IAsyncDisposable
                     }
 
                     Log.TurnRetrying(_logger, _turn, attempt + 1, failure);
+                    if (_telemetry is not null)
+                    {
+                        RunTelemetry.OnTurnRetry(ModelCallTelemetry.ErrorType(failure));
+                    }
+
                     yield return Stamp(new TurnRetrying { NextAttempt = attempt + 1, Error = AgentError.From(failure) });
                     await Task.Delay(_options.StreamRetryDelay * attempt, _time, Token).ConfigureAwait(false);
                 }

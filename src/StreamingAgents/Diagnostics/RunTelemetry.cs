@@ -21,10 +21,8 @@ internal sealed class RunTelemetry
         RecordsContent = recordContent;
         _started = time.GetTimestamp();
 
-        // Made in the caller's context (not an async method): it must not stay current there.
-        Activity? previous = Activity.Current;
-        Activity = Telemetry.Source.StartActivity("invoke_agent", ActivityKind.Internal);
-        Activity.Current = previous;
+        // Made in the caller's context (not an async method): it must not become current there.
+        Activity = Telemetry.StartDetached("invoke_agent", ActivityKind.Internal);
         if (Activity is { IsAllDataRequested: true } activity)
         {
             activity.SetTag("gen_ai.operation.name", "invoke_agent");
@@ -39,9 +37,18 @@ internal sealed class RunTelemetry
     /// <summary>Gets whether tool inputs and results go on the spans (<see cref="AgentRunnerOptions.RecordContentInTelemetry"/>).</summary>
     public bool RecordsContent { get; }
 
-    /// <summary>Starts a run's telemetry, or returns null when nobody listens.</summary>
-    public static RunTelemetry? Start(TimeProvider time, string? model, bool recordContent) =>
-        Telemetry.IsRunObserved ? new RunTelemetry(time, model, recordContent) : null;
+    /// <summary>Starts a run's telemetry, or returns null when nobody listens (or a listener failed).</summary>
+    public static RunTelemetry? Start(TimeProvider time, string? model, bool recordContent)
+    {
+        try
+        {
+            return Telemetry.IsRunObserved ? new RunTelemetry(time, model, recordContent) : null;
+        }
+        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
+        {
+            return null;
+        }
+    }
 
     /// <summary>Ends the run with its ending, or, with null, as cancelled or left by its consumer.</summary>
     public void End(RunCompleted? ending)
@@ -51,6 +58,36 @@ internal sealed class RunTelemetry
             return;
         }
 
+        try
+        {
+            Record(ending);
+        }
+        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
+        {
+        }
+        finally
+        {
+            if (Activity is not null)
+            {
+                Telemetry.StopDetached(Activity);
+            }
+        }
+    }
+
+    /// <summary>Notes a turn started again after its stream failed mid-way.</summary>
+    public static void OnTurnRetry(string errorType)
+    {
+        try
+        {
+            Telemetry.Retries.Add(1, new("streamingagents.retry.kind", "turn"), new("error.type", errorType));
+        }
+        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
+        {
+        }
+    }
+
+    private void Record(RunCompleted? ending)
+    {
         string outcome = ending is null ? "cancelled" : Outcome(ending.Outcome);
         string? errorType = ending?.Error?.Type;
         var tags = new TagList
@@ -95,17 +132,27 @@ internal sealed class RunTelemetry
         if (errorType is not null)
         {
             activity.SetTag("error.type", errorType);
-            activity.SetStatus(ActivityStatusCode.Error, ending!.Error!.Message);
+            activity.SetStatus(ActivityStatusCode.Error);
         }
-
-        activity.Stop();
     }
 
     /// <summary>
     /// Starts a tool call's span under the run's, current for the rest of the calling async flow (the tool's own calls
     /// nest under it), and records how long the call waited after its input was complete.
     /// </summary>
-    public ToolCallTelemetry StartTool(string toolName, string toolCallId, string? inputJson, long? readyAt)
+    public ToolCallTelemetry? StartTool(string toolName, string toolCallId, string? inputJson, long? readyAt)
+    {
+        try
+        {
+            return StartToolCore(toolName, toolCallId, inputJson, readyAt);
+        }
+        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
+        {
+            return null;
+        }
+    }
+
+    private ToolCallTelemetry StartToolCore(string toolName, string toolCallId, string? inputJson, long? readyAt)
     {
         long started = _time.GetTimestamp();
         if (readyAt is { } ready && Telemetry.ToolStartDelay.Enabled)
@@ -150,6 +197,24 @@ internal sealed class RunTelemetry
         /// <summary>Ends the call: its result (an error result sets <c>error.type</c> = <c>tool_error</c>), or null when it was cancelled.</summary>
         public void End(Tools.ToolResult? result)
         {
+            try
+            {
+                Record(result);
+            }
+            catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
+            {
+            }
+            finally
+            {
+                if (activity is not null)
+                {
+                    Telemetry.StopDetached(activity);
+                }
+            }
+        }
+
+        private void Record(Tools.ToolResult? result)
+        {
             string? errorType = result is null ? "cancelled" : result.IsError ? "tool_error" : null;
             if (Telemetry.ToolDuration.Enabled)
             {
@@ -177,8 +242,6 @@ internal sealed class RunTelemetry
                 activity.SetTag("error.type", errorType);
                 activity.SetStatus(ActivityStatusCode.Error);
             }
-
-            activity.Stop();
         }
     }
 }

@@ -9,8 +9,8 @@ namespace StreamingAgents.Diagnostics;
 /// <remarks>
 /// Spans follow the OpenTelemetry semantic conventions for generative AI: <c>invoke_agent</c> for a run,
 /// <c>chat {model}</c> for each model call (HttpClient's span nests under it) and <c>execute_tool {tool}</c> for each
-/// tool call. Message and tool content is recorded only when <see cref="Agents.AgentRunnerOptions.RecordContentInTelemetry"/>
-/// is set: it is user data.
+/// tool call. Tool inputs and results are recorded only when <see cref="Agents.AgentRunnerOptions.RecordContentInTelemetry"/>
+/// is set (they are user data); message content is never recorded.
 /// </remarks>
 public static class StreamingAgentsTelemetry
 {

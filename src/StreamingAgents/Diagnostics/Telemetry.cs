@@ -25,10 +25,10 @@ internal static class Telemetry
         "gen_ai.client.operation.time_to_first_chunk", "s", "Time from sending a model request to its stream's first event.", advice: LatencyBuckets);
 
     public static readonly Histogram<double> ToolDuration = Meter.CreateHistogram<double>(
-        "gen_ai.execute_tool.duration", "s", "Duration of a tool call's execution.", advice: LatencyBuckets);
+        "gen_ai.execute_tool.duration", "s", "Duration of a tool call's execution.", advice: LongBuckets);
 
     public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>(
-        "gen_ai.invoke_agent.duration", "s", "Duration of an agent run, to its last event.", advice: LatencyBuckets);
+        "gen_ai.invoke_agent.duration", "s", "Duration of an agent run, to its last event.", advice: LongBuckets);
 
     // Ours, where the conventions have no name.
     public static readonly Histogram<double> TimeToFirstToken = Meter.CreateHistogram<double>(
@@ -41,7 +41,7 @@ internal static class Telemetry
         "streamingagents.tool.start_delay", "s", "Time from a tool call's input being complete to its execution starting (near zero when started eagerly).", advice: LatencyBuckets);
 
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>(
-        "streamingagents.client.retries", "{retry}", "Model requests sent again after a failure before any event.");
+        "streamingagents.client.retries", "{retry}", "Model requests sent again: by the client after a failure before any event (streamingagents.retry.kind = request), or by the runner after one mid-stream (turn).");
 
     public static readonly Counter<long> LivenessTimeouts = Meter.CreateCounter<long>(
         "streamingagents.client.liveness_timeouts", "{timeout}", "Model streams ended by the idle or stall timeout.");
@@ -51,40 +51,69 @@ internal static class Telemetry
 
     private static InstrumentAdvice<double> LatencyBuckets => new() { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] };
 
+    // Runs and tools may take many minutes (the default tool timeout alone is 2).
+    private static InstrumentAdvice<double> LongBuckets => new() { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800] };
+
     /// <summary>Gets whether anyone listens to the model-call telemetry (checked once per call, not per event).</summary>
     public static bool IsModelCallObserved =>
-        Source.HasListeners() || OperationDuration.Enabled || TokenUsage.Enabled || TimeToFirstChunk.Enabled || TimeToFirstToken.Enabled || TimeToFirstToolCall.Enabled;
+        Source.HasListeners() || OperationDuration.Enabled || TokenUsage.Enabled || TimeToFirstChunk.Enabled || TimeToFirstToken.Enabled || TimeToFirstToolCall.Enabled
+        || Retries.Enabled || LivenessTimeouts.Enabled;
 
     /// <summary>Gets whether anyone listens to the run and tool telemetry.</summary>
     public static bool IsRunObserved => Source.HasListeners() || RunDuration.Enabled || Runs.Enabled || ToolDuration.Enabled || ToolStartDelay.Enabled;
 
+    /// <summary>
+    /// Whether an exception comes from someone listening (a sampler, a listener callback): it must not fail the work
+    /// being observed. Only fatal ones pass.
+    /// </summary>
+    public static bool IsListenerFailure(Exception exception) => exception is not (OutOfMemoryException or StackOverflowException);
+
     /// <summary>Seconds between two timestamps of <paramref name="time"/>.</summary>
     public static double Seconds(TimeProvider time, long from, long to) => time.GetElapsedTime(from, to).TotalSeconds;
 
-    /// <summary>Makes <paramref name="activity"/> the current one until disposed, so work started meanwhile nests under it.</summary>
-    public static CurrentActivityScope AsCurrent(Activity? activity) => new(activity);
-
-    internal readonly struct CurrentActivityScope : IDisposable
+    /// <summary>
+    /// Calls <paramref name="action"/> with <paramref name="activity"/> current, so work it starts (and the async flows
+    /// it begins) nest under it, without changing the caller's current activity.
+    /// </summary>
+    public static T WithCurrent<T>(Activity? activity, Func<T> action)
     {
-        private readonly Activity? _previous;
-        private readonly bool _changed;
-
-        public CurrentActivityScope(Activity? activity)
+        if (activity is null || ExecutionContext.Capture() is not { } context)
         {
-            _previous = Activity.Current;
-            _changed = activity is not null && activity != _previous;
-            if (_changed)
-            {
-                Activity.Current = activity;
-            }
+            return action();
         }
 
-        public void Dispose()
+        T result = default!;
+        ExecutionContext.Run(context, _ =>
         {
-            if (_changed)
-            {
-                Activity.Current = _previous;
-            }
+            Activity.Current = activity;
+            result = action();
+        }, null);
+        return result;
+    }
+
+    /// <summary>Starts an activity under the caller's current one without making it current for the caller.</summary>
+    public static Activity? StartDetached(string name, ActivityKind kind, ActivityContext parent = default)
+    {
+        if (ExecutionContext.Capture() is not { } context)
+        {
+            return Source.StartActivity(name, kind, parent); // flow suppressed: nothing flows back to the caller either
+        }
+
+        Activity? started = null;
+        ExecutionContext.Run(context, _ => started = Source.StartActivity(name, kind, parent), null);
+        return started;
+    }
+
+    /// <summary>Stops an activity without touching the caller's current activity (<see cref="Activity.Stop"/> resets it).</summary>
+    public static void StopDetached(Activity activity)
+    {
+        if (ExecutionContext.Capture() is { } context)
+        {
+            ExecutionContext.Run(context, static state => ((Activity)state!).Stop(), activity);
+        }
+        else
+        {
+            activity.Stop();
         }
     }
 }

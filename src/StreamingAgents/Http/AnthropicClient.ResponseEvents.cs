@@ -74,9 +74,15 @@ public sealed partial class AnthropicClient
 
         public async ValueTask DisposeAsync()
         {
-            _telemetry?.End(failure: null);
-            await ReleaseAsync().ConfigureAwait(false);
-            linked?.Dispose();
+            try
+            {
+                await ReleaseAsync().ConfigureAwait(false);
+                linked?.Dispose();
+            }
+            finally
+            {
+                _telemetry?.End(failure: null); // completed if message_stop came; else left by its reader
+            }
         }
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -165,7 +171,15 @@ public sealed partial class AnthropicClient
                     _telemetry?.OnRetry(failure);
                     TimeSpan delay = RetryPolicy.GetDelay(attempt, failure, options);
                     Log.Retrying(client._logger, attempt + 1, options.MaxRetries, delay.TotalMilliseconds, failure.GetType().Name, (failure as AnthropicApiException)?.ErrorType);
-                    await Task.Delay(delay, client._timeProvider, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Delay(delay, client._timeProvider, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException cancelled)
+                    {
+                        _telemetry?.End(cancelled);
+                        throw;
+                    }
                 }
             }
         }

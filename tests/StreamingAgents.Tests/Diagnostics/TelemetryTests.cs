@@ -37,6 +37,7 @@ public sealed class TelemetryTests
 
         List<AgentEvent> events = await scenario.RunAsync();
 
+        Assert.Same(outer, Activity.Current); // none of the library's spans stayed current for the caller
         Assert.Equal(AgentRunOutcome.Completed, Assert.IsType<RunCompleted>(events[^1]).Outcome);
         Activity run = Assert.Single(scenario.Spans, static span => span.OperationName == "invoke_agent");
         Activity[] chats = [.. scenario.Spans.Where(span => span.OperationName == $"chat {scenario.Model}")];
@@ -45,7 +46,7 @@ public sealed class TelemetryTests
         Assert.Equal(outer.SpanId, run.ParentSpanId); // under the caller's span
         Assert.All(chats, chat => Assert.Equal(run.SpanId, chat.ParentSpanId));
         Assert.Equal(run.SpanId, tool.ParentSpanId);
-        Assert.All(scenario.HttpParents, parent => Assert.Contains(parent, chats.Select(static chat => chat.SpanId))); // HttpClient's span nests under the call
+        Assert.Equal(chats.Select(static chat => chat.SpanId), scenario.HttpParents); // HttpClient's span nests under each call
         Assert.Equal(ActivityKind.Client, chats[0].Kind);
 
         Assert.Equal("invoke_agent", run.GetTagItem("gen_ai.operation.name"));
@@ -68,6 +69,46 @@ public sealed class TelemetryTests
         Assert.Null(tool.GetTagItem("gen_ai.tool.call.arguments")); // content is user data: off by default
         Assert.Null(tool.GetTagItem("gen_ai.tool.call.result"));
         Assert.All(scenario.Spans, static span => Assert.Null(span.GetTagItem("error.type")));
+        Assert.All(scenario.Spans, static span => Assert.DoesNotContain(
+            Scenario.ApiKey,
+            string.Join(" ", span.TagObjects.Select(static tag => $"{tag.Value}")) + span.StatusDescription + string.Join(" ", span.Events.Select(static e => e.Name)),
+            StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_client_enumerated_directly_leaves_the_callers_current_activity_alone()
+    {
+        using var scenario = new Scenario();
+        scenario.Script();
+        using var outer = new ActivitySource("TelemetryTests.Host").StartActivity("handle request");
+        AnthropicClient client = scenario.Client;
+
+        await using (IAsyncEnumerator<StreamingAgents.Events.StreamEvent> stream = client.StreamAsync(scenario.Request).GetAsyncEnumerator())
+        {
+            Assert.True(await stream.MoveNextAsync());
+            Assert.Same(outer, Activity.Current);
+            while (await stream.MoveNextAsync())
+            {
+            }
+
+            Assert.Same(outer, Activity.Current);
+        }
+
+        Assert.Same(outer, Activity.Current);
+        Activity chat = Assert.Single(scenario.Spans, span => span.OperationName == $"chat {scenario.Model}");
+        Assert.Equal(outer!.SpanId, chat.ParentSpanId);
+        Assert.Null(chat.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public async Task Metrics_alone_are_recorded_without_any_trace_listener()
+    {
+        using var scenario = new Scenario(traces: false);
+        await scenario.RunAsync();
+
+        Assert.Empty(scenario.Spans);
+        Assert.Equal([0.12, 0.12], scenario.Values("streamingagents.client.time_to_first_token"));
+        Assert.Equal([1.0], scenario.Values("streamingagents.runs"));
     }
 
     [Fact]
@@ -196,7 +237,9 @@ public sealed class TelemetryTests
         private readonly ConcurrentQueue<Activity> _stopped = new();
         private readonly ConcurrentQueue<Measurement> _measured = new();
 
-        public Scenario(Action<AgentRunnerOptions>? options = null, Action<AnthropicClientOptions>? client = null, Func<LookupInput, ToolContext, ValueTask<ToolResult>>? tool = null)
+        public const string ApiKey = "sk-ant-telemetry-test-key";
+
+        public Scenario(Action<AgentRunnerOptions>? options = null, Action<AnthropicClientOptions>? client = null, Func<LookupInput, ToolContext, ValueTask<ToolResult>>? tool = null, bool traces = true)
         {
             string unique = Guid.NewGuid().ToString("N")[..8];
             Model = $"claude-telemetry-{unique}";
@@ -215,7 +258,10 @@ public sealed class TelemetryTests
                     }
                 },
             };
-            ActivitySource.AddActivityListener(_spans);
+            if (traces)
+            {
+                ActivitySource.AddActivityListener(_spans);
+            }
 
             _metrics = new MeterListener
             {
@@ -233,7 +279,7 @@ public sealed class TelemetryTests
 
             var clientOptions = new AnthropicClientOptions
             {
-                ApiKey = "sk-ant-telemetry-test-key",
+                ApiKey = ApiKey,
                 BaseUrl = new Uri("https://api.test.invalid"),
                 InitialRetryDelay = TimeSpan.Zero,
                 MaxRetryDelay = TimeSpan.Zero,
@@ -249,7 +295,8 @@ public sealed class TelemetryTests
                 await Task.Yield();
                 return ToolResult.Text("ORD-1 ships on Friday.");
             })); // not read-only: it runs once the message has ended, so the model calls' durations are exact
-            Runner = new AgentRunner(new AnthropicClient(http, clientOptions, Time), new ToolRegistry([lookup]), runnerOptions, Time);
+            Client = new AnthropicClient(http, clientOptions, Time);
+            Runner = new AgentRunner(Client, new ToolRegistry([lookup]), runnerOptions, Time);
         }
 
         public string Model { get; }
@@ -259,6 +306,8 @@ public sealed class TelemetryTests
         public FakeTimeProvider Time { get; }
 
         public FakeAnthropicHandler Handler { get; } = new();
+
+        public AnthropicClient Client { get; }
 
         public AgentRunner Runner { get; }
 
