@@ -1,0 +1,198 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using StreamingAgents.AI;
+using StreamingAgents.Events;
+using StreamingAgents.Messages;
+using StreamingAgents.Testing.Http;
+using StreamingAgents.Testing.Streams;
+using StreamingAgents.Testing.Transcripts;
+using StreamingAgents.Tests.TestSupport;
+
+namespace StreamingAgents.Tests.AI;
+
+/// <summary><see cref="AnthropicChatClient"/> against Microsoft.Extensions.AI's contracts, on the fake model, whole and one byte at a time.</summary>
+public sealed class AnthropicChatClientTests
+{
+    public static TheoryData<string> Chunkings => ["whole", "one byte"];
+
+    [Theory]
+    [MemberData(nameof(Chunkings))]
+    public async Task Streaming_text_arrives_as_text_updates_ending_with_the_finish_reason_and_one_usage(string chunking)
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder { MessageId = "msg_chat" }.Text("Hello there, friend.").Stop(StopReason.EndTurn, outputTokens: 7), Chunk(chunking));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+
+        List<ChatResponseUpdate> updates = [];
+        await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hi")]))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal("Hello there, friend.", string.Concat(updates.Select(static u => u.Text)));
+        Assert.All(updates, static u => Assert.IsAssignableFrom<StreamEvent>(u.RawRepresentation));
+        Assert.All(updates, static u => Assert.Equal("msg_chat", u.ResponseId));
+        Assert.All(updates, static u => Assert.Equal(ChatRole.Assistant, u.Role));
+        Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
+        UsageContent usage = Assert.Single(updates.SelectMany(static u => u.Contents).OfType<UsageContent>());
+        Assert.Equal((25L, 7L, 32L), (usage.Details.InputTokenCount!.Value, usage.Details.OutputTokenCount!.Value, usage.Details.TotalTokenCount!.Value));
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_builds_the_same_response_from_the_stream()
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder { MessageId = "msg_whole" }.Text("It ships on Friday.").Stop(StopReason.MaxTokens, outputTokens: 5));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+
+        ChatResponse response = await chat.GetResponseAsync("Where is ORD-1?");
+
+        Assert.Equal("It ships on Friday.", response.Text);
+        Assert.Equal(ChatFinishReason.Length, response.FinishReason);
+        Assert.Equal("msg_whole", response.ResponseId);
+        Assert.Equal((25L, 5L), (response.Usage!.InputTokenCount!.Value, response.Usage.OutputTokenCount!.Value));
+    }
+
+    [Theory]
+    [MemberData(nameof(Chunkings))]
+    public async Task A_tool_round_trip_works_under_UseFunctionInvocation(string chunking)
+    {
+        var handler = new FakeAnthropicHandler()
+            .RespondWith(new TranscriptBuilder().Text("Let me check.").ToolUse("get_shipping", """{"order":"ORD-1"}""", id: "toolu_1").Stop(StopReason.ToolUse), Chunk(chunking))
+            .RespondWith(new TranscriptBuilder().Text("ORD-1 ships on Friday.").Stop(StopReason.EndTurn), Chunk(chunking));
+        int calls = 0;
+        AIFunction getShipping = AIFunctionFactory.Create(
+            [Description("Gets an order's shipping date.")] (string order) =>
+            {
+                calls++;
+                return $"{order}: Friday";
+            },
+            "get_shipping");
+        using IChatClient chat = new ChatClientBuilder(new AnthropicChatClient(ClientFactory.Create(handler))).UseFunctionInvocation().Build();
+
+        ChatResponse response = await chat.GetResponseAsync("When does ORD-1 ship?", new ChatOptions { Tools = [getShipping] });
+
+        Assert.Equal(1, calls);
+        Assert.EndsWith("ORD-1 ships on Friday.", response.Text, StringComparison.Ordinal);
+        using JsonDocument first = JsonDocument.Parse(handler.Requests[0].Body);
+        JsonElement tool = Assert.Single(first.RootElement.GetProperty("tools").EnumerateArray().ToArray());
+        Assert.Equal("get_shipping", tool.GetProperty("name").GetString());
+        Assert.Equal("Gets an order's shipping date.", tool.GetProperty("description").GetString());
+        Assert.Equal("string", tool.GetProperty("input_schema").GetProperty("properties").GetProperty("order").GetProperty("type").GetString());
+
+        using JsonDocument second = JsonDocument.Parse(handler.Requests[1].Body);
+        JsonElement[] messages = [.. second.RootElement.GetProperty("messages").EnumerateArray()];
+        Assert.Equal(["user", "assistant", "user"], messages.Select(static m => m.GetProperty("role").GetString()));
+        JsonElement use = messages[1].GetProperty("content").EnumerateArray().Single(static b => b.GetProperty("type").GetString() == "tool_use");
+        Assert.Equal(("toolu_1", "ORD-1"), (use.GetProperty("id").GetString(), use.GetProperty("input").GetProperty("order").GetString()));
+        JsonElement result = messages[2].GetProperty("content")[0];
+        Assert.Equal(("tool_result", "toolu_1"), (result.GetProperty("type").GetString(), result.GetProperty("tool_use_id").GetString()));
+        Assert.Contains("ORD-1: Friday", result.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reasoning_keeps_its_signature_so_a_follow_up_sends_it_back()
+    {
+        var handler = new FakeAnthropicHandler()
+            .RespondWith(new TranscriptBuilder().Thinking("The user wants a date.", signature: "sig-abc").Text("Friday.").Stop(StopReason.EndTurn))
+            .RespondWith(new TranscriptBuilder().Text("You're welcome.").Stop(StopReason.EndTurn));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+        List<ChatMessage> conversation = [new(ChatRole.User, "When?")];
+
+        ChatResponse response = await chat.GetResponseAsync(conversation);
+        TextReasoningContent reasoning = response.Messages.SelectMany(static m => m.Contents).OfType<TextReasoningContent>().Single(static r => r.Text.Length > 0);
+        Assert.Equal("The user wants a date.", reasoning.Text);
+        Assert.Contains(response.Messages.SelectMany(static m => m.Contents).OfType<TextReasoningContent>(), static r => r.ProtectedData == "sig-abc");
+
+        conversation.AddRange(response.Messages);
+        conversation.Add(new ChatMessage(ChatRole.User, "Thanks"));
+        await chat.GetResponseAsync(conversation);
+
+        using JsonDocument followUp = JsonDocument.Parse(handler.Requests[1].Body);
+        JsonElement thinking = followUp.RootElement.GetProperty("messages")[1].GetProperty("content").EnumerateArray().Single(static b => b.GetProperty("type").GetString() == "thinking");
+        Assert.Equal(("The user wants a date.", "sig-abc"), (thinking.GetProperty("thinking").GetString(), thinking.GetProperty("signature").GetString()));
+    }
+
+    [Fact]
+    public async Task Options_become_the_request_and_unset_sampling_settings_stay_out()
+    {
+        var handler = new FakeAnthropicHandler()
+            .RespondWith(new TranscriptBuilder().Text("A").Stop(StopReason.EndTurn))
+            .RespondWith(new TranscriptBuilder().Text("B").Stop(StopReason.EndTurn));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+        AIFunction lookup = AIFunctionFactory.Create((string query) => query, "lookup");
+
+        await chat.GetResponseAsync(
+            [new ChatMessage(ChatRole.System, "Be brief."), new ChatMessage(ChatRole.User, "Hi")],
+            new ChatOptions
+            {
+                ModelId = "claude-test-model",
+                MaxOutputTokens = 321,
+                Temperature = 0.25f,
+                TopK = 5,
+                StopSequences = ["END"],
+                Tools = [lookup],
+                ToolMode = ChatToolMode.RequireSpecific("lookup"),
+                AdditionalProperties = new AdditionalPropertiesDictionary { ["service_tier"] = "standard_only" },
+            });
+        await chat.GetResponseAsync("Hi again");
+
+        using JsonDocument first = JsonDocument.Parse(handler.Requests[0].Body);
+        JsonElement body = first.RootElement;
+        Assert.Equal("claude-test-model", body.GetProperty("model").GetString());
+        Assert.Equal(321, body.GetProperty("max_tokens").GetInt32());
+        Assert.Equal("Be brief.", body.GetProperty("system").GetString());
+        Assert.Equal(0.25, body.GetProperty("temperature").GetDouble(), 5);
+        Assert.Equal(5, body.GetProperty("top_k").GetInt32());
+        Assert.Equal("END", body.GetProperty("stop_sequences")[0].GetString());
+        Assert.Equal(("tool", "lookup"), (body.GetProperty("tool_choice").GetProperty("type").GetString(), body.GetProperty("tool_choice").GetProperty("name").GetString()));
+        Assert.Equal("standard_only", body.GetProperty("service_tier").GetString());
+        Assert.Single(body.GetProperty("messages").EnumerateArray()); // the system message went to "system"
+
+        using JsonDocument second = JsonDocument.Parse(handler.Requests[1].Body);
+        foreach (string unset in new[] { "temperature", "top_p", "top_k", "stop_sequences", "tools", "tool_choice", "system" })
+        {
+            Assert.False(second.RootElement.TryGetProperty(unset, out _), $"{unset} was sent although not set.");
+        }
+    }
+
+    [Theory]
+    [InlineData("end_turn", "stop")]
+    [InlineData("stop_sequence", "stop")]
+    [InlineData("max_tokens", "length")]
+    [InlineData("tool_use", "tool_calls")]
+    [InlineData("refusal", "content_filter")]
+    [InlineData("something_new", "something_new")]
+    public void Stop_reasons_map_to_MEAI_finish_reasons(string stopReason, string finishReason) =>
+        Assert.Equal(finishReason, ChatUpdateMapper.FinishReason(new StopReason(stopReason))!.Value.Value);
+
+    [Fact]
+    public async Task Cancelling_mid_stream_stops_it_with_OperationCanceledException()
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text("one two three four five six").Stop(StopReason.EndTurn), Chunking.OneByte);
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+        using var cancel = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hi")], cancellationToken: cancel.Token))
+            {
+                if (update.Text.Length > 0)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void Metadata_names_the_provider_and_the_default_model()
+    {
+        using var chat = new AnthropicChatClient(ClientFactory.Create(new FakeAnthropicHandler()), "claude-default");
+        ChatClientMetadata metadata = Assert.IsType<ChatClientMetadata>(chat.GetService(typeof(ChatClientMetadata)));
+        Assert.Equal(("anthropic", "claude-default"), (metadata.ProviderName, metadata.DefaultModelId));
+        Assert.Same(chat, chat.GetService(typeof(AnthropicChatClient)));
+        Assert.Null(chat.GetService(typeof(ChatClientMetadata), serviceKey: "other"));
+    }
+
+    private static Chunking Chunk(string name) => name == "one byte" ? Chunking.OneByte : Chunking.Whole;
+}
