@@ -116,7 +116,7 @@ internal static class ChatRequestMapper
         }
     }
 
-    private static string ResultText(object? result) => result switch
+    internal static string ResultText(object? result) => result switch
     {
         null => string.Empty,
         string text => text,

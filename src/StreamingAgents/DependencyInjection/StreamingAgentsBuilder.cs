@@ -74,6 +74,15 @@ public sealed class StreamingAgentsBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers <see cref="Microsoft.Extensions.AI.IChatClient"/> over this client (an <see cref="StreamingAgents.AI.AnthropicChatClient"/>) and returns
+    /// Microsoft.Extensions.AI's builder, so pipelines chain the usual way: <c>.AddChatClient().UseFunctionInvocation().UseOpenTelemetry()</c>.
+    /// </summary>
+    /// <param name="defaultModelId">The model when a request names none; <see langword="null"/> for the client's default.</param>
+    /// <returns>The chat client builder.</returns>
+    public Microsoft.Extensions.AI.ChatClientBuilder AddChatClient(string? defaultModelId = null) =>
+        Services.AddChatClient(provider => new StreamingAgents.AI.AnthropicChatClient(provider.GetRequiredService<StreamingAgents.Http.IAnthropicClient>(), defaultModelId));
+
     /// <summary>Configures the agent runner.</summary>
     /// <param name="configure">Sets the options.</param>
     /// <returns>This builder.</returns>

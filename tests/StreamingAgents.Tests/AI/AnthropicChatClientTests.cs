@@ -8,6 +8,7 @@ using StreamingAgents.Testing.Http;
 using StreamingAgents.Testing.Streams;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tests.TestSupport;
+using StreamingAgents.Tools;
 
 namespace StreamingAgents.Tests.AI;
 
@@ -195,4 +196,76 @@ public sealed class AnthropicChatClientTests
     }
 
     private static Chunking Chunk(string name) => name == "one byte" ? Chunking.OneByte : Chunking.Whole;
+}
+
+/// <summary>Tools both ways: MEAI functions as agent tools, agent tools as MEAI functions, and the DI registration.</summary>
+public sealed class AIToolInteropTests
+{
+    [Fact]
+    public async Task An_AIFunction_is_a_tool_of_the_agent_runner_with_its_schema_validated()
+    {
+        int calls = 0;
+        AgentTool tool = AIFunctionFactory.Create(
+            [Description("Gets an order's shipping date.")] (string order, int copies) =>
+            {
+                calls++;
+                return $"{order} x{copies}: Friday";
+            },
+            "get_shipping").AsAgentTool();
+        var harness = new Agents.AgentRunnerTestHarness([tool]);
+        harness.Handler
+            .RespondWith(new TranscriptBuilder().ToolUse("get_shipping", """{"order":"ORD-1","copies":"two"}""", id: "toolu_bad").Stop(StopReason.ToolUse))
+            .RespondWith(new TranscriptBuilder().ToolUse("get_shipping", """{"order":"ORD-1","copies":2}""", id: "toolu_good").Stop(StopReason.ToolUse))
+            .RespondWith(new TranscriptBuilder().Text("Friday.").Stop(StopReason.EndTurn));
+
+        List<StreamingAgents.Agents.AgentEvent> events = await harness.RunAsync();
+
+        StreamingAgents.Agents.ToolCallCompleted[] completed = [.. events.OfType<StreamingAgents.Agents.ToolCallCompleted>()];
+        Assert.True(completed[0].IsError);
+        Assert.Contains("does not match the schema", completed[0].Result, StringComparison.Ordinal);
+        Assert.Equal("ORD-1 x2: Friday", completed[1].Result);
+        Assert.False(completed[1].IsError);
+        Assert.Equal(1, calls);
+        Assert.Equal("Gets an order's shipping date.", tool.Description);
+        Assert.Equal("integer", tool.InputSchema.GetProperty("properties").GetProperty("copies").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task An_agent_tool_is_an_AIFunction_that_UseFunctionInvocation_calls()
+    {
+        var handler = new FakeAnthropicHandler()
+            .RespondWith(new TranscriptBuilder().ToolUse("lookup", """{"query":"ORD-9"}""", id: "toolu_9").Stop(StopReason.ToolUse))
+            .RespondWith(new TranscriptBuilder().Text("Done.").Stop(StopReason.EndTurn));
+        AIFunction lookup = TestTools.Lookup().AsAIFunction();
+        using IChatClient chat = new ChatClientBuilder(new AnthropicChatClient(ClientFactory.Create(handler))).UseFunctionInvocation().Build();
+
+        ChatResponse response = await chat.GetResponseAsync("Find ORD-9", new ChatOptions { Tools = [lookup] });
+
+        Assert.Equal("lookup", lookup.Name);
+        Assert.EndsWith("Done.", response.Text, StringComparison.Ordinal);
+        using JsonDocument second = JsonDocument.Parse(handler.Requests[1].Body);
+        string result = second.RootElement.GetProperty("messages")[2].GetProperty("content")[0].GetProperty("content")[0].GetProperty("text").GetString()!;
+        Assert.Contains("ORD-9", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddChatClient_registers_IChatClient_and_returns_the_MEAI_builder_for_pipelines()
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text("Hi from DI.").Stop(StopReason.EndTurn));
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.StreamingAgentsBuilder agents = Microsoft.Extensions.DependencyInjection.StreamingAgentsServiceCollectionExtensions.AddStreamingAgents(services, o => o.ApiKey = ClientFactory.ApiKey);
+        Microsoft.Extensions.DependencyInjection.HttpClientBuilderExtensions.ConfigurePrimaryHttpMessageHandler(agents.HttpClientBuilder, () => handler);
+        ChatClientBuilder pipeline = agents.AddChatClient("claude-di").UseFunctionInvocation();
+        Assert.NotNull(pipeline);
+        await using Microsoft.Extensions.DependencyInjection.ServiceProvider provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+
+        IChatClient chat = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IChatClient>(provider);
+        ChatResponse response = await chat.GetResponseAsync("Hello");
+
+        Assert.Equal("Hi from DI.", response.Text);
+        Assert.NotNull(chat.GetService(typeof(FunctionInvokingChatClient)));
+        Assert.Equal("claude-di", Assert.IsType<AnthropicChatClient>(chat.GetService(typeof(AnthropicChatClient))).DefaultModelId);
+        using JsonDocument request = JsonDocument.Parse(handler.Requests[0].Body);
+        Assert.Equal("claude-di", request.RootElement.GetProperty("model").GetString());
+    }
 }
