@@ -68,7 +68,7 @@ public sealed class AnthropicChatClientTests
                 return $"{order}: Friday";
             },
             "get_shipping");
-        using IChatClient chat = new ChatClientBuilder(new AnthropicChatClient(ClientFactory.Create(handler))).UseFunctionInvocation().Build();
+        using IChatClient chat = new ChatClientBuilder(new AnthropicChatClient(ClientFactory.Create(handler))).UseFunctionInvocation().UseOpenTelemetry().Build();
 
         ChatResponse response = await chat.GetResponseAsync("When does ORD-1 ship?", new ChatOptions { Tools = [getShipping] });
 
@@ -154,6 +154,24 @@ public sealed class AnthropicChatClientTests
         {
             Assert.False(second.RootElement.TryGetProperty(unset, out _), $"{unset} was sent although not set.");
         }
+    }
+
+    [Fact]
+    public async Task Images_go_as_base64_image_blocks_and_image_links_as_url_sources()
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text("A cat.").Stop(StopReason.EndTurn));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+        byte[] png = [0x89, 0x50, 0x4E, 0x47];
+
+        await chat.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("What is this?"), new DataContent(png, "image/png"), new UriContent(new Uri("https://example.test/cat.jpg"), "image/jpeg")])]);
+
+        using JsonDocument request = JsonDocument.Parse(handler.Requests[0].Body);
+        JsonElement[] blocks = [.. request.RootElement.GetProperty("messages")[0].GetProperty("content").EnumerateArray()];
+        Assert.Equal(["text", "image", "image"], blocks.Select(static b => b.GetProperty("type").GetString()));
+        JsonElement data = blocks[1].GetProperty("source");
+        Assert.Equal(("base64", "image/png", Convert.ToBase64String(png)), (data.GetProperty("type").GetString(), data.GetProperty("media_type").GetString(), data.GetProperty("data").GetString()));
+        JsonElement link = blocks[2].GetProperty("source");
+        Assert.Equal(("url", "https://example.test/cat.jpg"), (link.GetProperty("type").GetString(), link.GetProperty("url").GetString()));
     }
 
     [Theory]
