@@ -96,7 +96,7 @@ internal static class Telemetry
     {
         if (ExecutionContext.Capture() is not { } context)
         {
-            return Source.StartActivity(name, kind, parent); // flow suppressed: nothing flows back to the caller either
+            return Source.StartActivity(name, kind, parent); // flow suppressed (rare): it may stay current on this thread
         }
 
         Activity? started = null;
