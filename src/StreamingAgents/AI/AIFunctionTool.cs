@@ -23,7 +23,7 @@ internal sealed class AIFunctionTool(AIFunction function) : AgentTool(function.N
         }
 
         object? result = await function.InvokeAsync(arguments, context.CancellationToken).ConfigureAwait(false);
-        return ToolResult.Text(ChatRequestMapper.ResultText(result));
+        return ToolResult.Text(ChatRequestMapper.ResultText(result, context.ToolCallId));
     }
 }
 
@@ -36,12 +36,37 @@ internal sealed class AgentToolFunction(AgentTool tool) : AIFunction
 
     public override JsonElement JsonSchema => tool.InputSchema;
 
+    /// <summary>
+    /// Runs the tool as the agent runner would: input checked against its schema, within its time limit. An error
+    /// (a bad input, the tool's own error result, a timeout) is returned as text starting "Error:", so the model reads
+    /// it (function invocation hides exception messages by default, and counts them towards giving up).
+    /// </summary>
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
         JsonElement input = JsonSerializer.SerializeToElement(
             arguments.ToDictionary(static pair => pair.Key, static pair => pair.Value, StringComparer.Ordinal),
             AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
-        ToolResult result = await tool.ExecuteAsync(input, new ToolContext($"call_{Guid.NewGuid():N}", tool.Name, static _ => { }, cancellationToken)).ConfigureAwait(false);
-        return result.IsError ? throw new InvalidOperationException(result.Content) : result.Content;
+        IReadOnlyList<string> problems = ToolInputValidator.Validate(input, tool.InputSchema);
+        if (problems.Count > 0)
+        {
+            return $"Error: the input does not match the schema of tool '{tool.Name}', so it was not run: {string.Join(" ", problems)}";
+        }
+
+        TimeSpan limit = tool.Timeout ?? DefaultTimeout;
+        using var timeout = new CancellationTokenSource(limit);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        string callId = FunctionInvokingChatClient.CurrentContext?.CallContent.CallId ?? $"call_{Guid.NewGuid():N}";
+        try
+        {
+            ToolResult result = await tool.ExecuteAsync(input, new ToolContext(callId, tool.Name, static _ => { }, linked.Token)).ConfigureAwait(false);
+            return result.IsError ? $"Error: {result.Content}" : result.Content;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return $"Error: tool '{tool.Name}' timed out after {limit.TotalSeconds:0.###} s.";
+        }
     }
+
+    /// <summary>The runner's default tool time limit (<see cref="Agents.AgentRunnerOptions.ToolTimeout"/>).</summary>
+    private static readonly TimeSpan DefaultTimeout = new Agents.AgentRunnerOptions().ToolTimeout;
 }

@@ -12,15 +12,22 @@ public static class AIToolExtensions
     /// </summary>
     /// <param name="function">The function, for example from <c>AIFunctionFactory.Create(delegate)</c>.</param>
     /// <returns>The tool.</returns>
+    /// <exception cref="NotSupportedException">The function requires approval (<see cref="ApprovalRequiredAIFunction"/>), which the agent runner does not ask for yet.</exception>
     public static AgentTool AsAgentTool(this AIFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
+        if (function.GetService<ApprovalRequiredAIFunction>() is not null)
+        {
+            throw new NotSupportedException($"Function '{function.Name}' requires approval, which the agent runner does not ask for yet; it would run unapproved.");
+        }
+
         return new AIFunctionTool(function);
     }
 
     /// <summary>
-    /// Makes an agent runner tool a Microsoft.Extensions.AI function, for <c>ChatOptions.Tools</c> of any chat client
-    /// (an error result is thrown as <see cref="InvalidOperationException"/>, which function invocation reports to the model).
+    /// Makes an agent runner tool a Microsoft.Extensions.AI function, for <c>ChatOptions.Tools</c> of any chat client:
+    /// its input is checked against its schema and it runs within its time limit; an error comes back as text starting
+    /// "Error:", for the model to read.
     /// </summary>
     /// <param name="tool">The tool.</param>
     /// <returns>The function.</returns>

@@ -30,7 +30,7 @@ internal sealed class ChatUpdateMapper : IDisposable
             case ContentBlockStartEvent { ContentBlock: ToolUseBlock }:
                 return Update(streamEvent, []); // the call is known (its name is in the raw event); its input is not yet
             case ContentBlockStopEvent stop when _message.GetContentBlock(stop.Index) is ToolUseBlock call:
-                return Update(streamEvent, [new FunctionCallContent(call.Id, call.Name, Arguments(call)) { RawRepresentation = call }]);
+                return Update(streamEvent, [ToFunctionCall(call)]);
             case MessageDeltaEvent messageDelta:
                 ChatResponseUpdate update = Update(streamEvent, [new UsageContent(Usage(_message.Message.Usage))]);
                 update.FinishReason = FinishReason(messageDelta.Delta.StopReason);
@@ -46,7 +46,7 @@ internal sealed class ChatUpdateMapper : IDisposable
     internal static ChatFinishReason? FinishReason(StopReason? stopReason) => stopReason?.Value switch
     {
         null => null,
-        "end_turn" or "stop_sequence" or "pause_turn" => ChatFinishReason.Stop,
+        "end_turn" or "stop_sequence" => ChatFinishReason.Stop,
         "max_tokens" or "model_context_window_exceeded" => ChatFinishReason.Length,
         "tool_use" => ChatFinishReason.ToolCalls,
         "refusal" => ChatFinishReason.ContentFilter,
@@ -66,6 +66,19 @@ internal sealed class ChatUpdateMapper : IDisposable
             CachedInputTokenCount = usage.CacheReadInputTokens,
         };
     }
+
+    /// <summary>
+    /// A whole call is invocable; one whose input was cut off (max_tokens) or is not JSON is only informational, with
+    /// the reason in <see cref="FunctionCallContent.Exception"/>: function invocation must not run it on partial input.
+    /// </summary>
+    private static FunctionCallContent ToFunctionCall(ToolUseBlock call) => call.InputStatus == ToolInputStatus.Complete
+        ? new FunctionCallContent(call.Id, call.Name, Arguments(call)) { RawRepresentation = call }
+        : new FunctionCallContent(call.Id, call.Name, Arguments(call))
+        {
+            RawRepresentation = call,
+            InformationalOnly = true,
+            Exception = new InvalidDataException($"The input of tool call '{call.Id}' ({call.Name}) is {call.InputStatus.ToString().ToLowerInvariant()} JSON: {call.InputJson}"),
+        };
 
     private static Dictionary<string, object?> Arguments(ToolUseBlock call)
     {

@@ -79,9 +79,13 @@ public sealed class StreamingAgentsBuilder
     /// Microsoft.Extensions.AI's builder, so pipelines chain the usual way: <c>.AddChatClient().UseFunctionInvocation().UseOpenTelemetry()</c>.
     /// </summary>
     /// <param name="defaultModelId">The model when a request names none; <see langword="null"/> for the client's default.</param>
+    /// <param name="lifetime">
+    /// The chat client's lifetime. Transient by default, like the typed <c>HttpClient</c> under it: a singleton would
+    /// keep one handler for ever and miss <see cref="IHttpClientFactory"/>'s rotation.
+    /// </param>
     /// <returns>The chat client builder.</returns>
-    public Microsoft.Extensions.AI.ChatClientBuilder AddChatClient(string? defaultModelId = null) =>
-        Services.AddChatClient(provider => new StreamingAgents.AI.AnthropicChatClient(provider.GetRequiredService<StreamingAgents.Http.IAnthropicClient>(), defaultModelId));
+    public Microsoft.Extensions.AI.ChatClientBuilder AddChatClient(string? defaultModelId = null, ServiceLifetime lifetime = ServiceLifetime.Transient) =>
+        Services.AddChatClient(provider => new StreamingAgents.AI.AnthropicChatClient(provider.GetRequiredService<StreamingAgents.Http.IAnthropicClient>(), defaultModelId), lifetime);
 
     /// <summary>Configures the agent runner.</summary>
     /// <param name="configure">Sets the options.</param>

@@ -28,6 +28,6 @@ public sealed record ImageSource
     public static ImageSource FromUrl(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return new() { Type = "url", Url = url.ToString() };
+        return new() { Type = "url", Url = url.IsAbsoluteUri ? url.AbsoluteUri : url.ToString() }; // AbsoluteUri keeps escapes such as %20
     }
 }

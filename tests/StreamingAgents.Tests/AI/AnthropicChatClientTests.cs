@@ -287,3 +287,105 @@ public sealed class AIToolInteropTests
         Assert.Equal("claude-di", request.RootElement.GetProperty("model").GetString());
     }
 }
+
+/// <summary>What the chat client refuses or repairs, so a request never goes out malformed or a call runs on partial input.</summary>
+public sealed class ChatClientEdgeTests
+{
+    [Fact]
+    public async Task A_tool_call_cut_off_by_max_tokens_is_informational_only_and_never_invoked()
+    {
+        var handler = new FakeAnthropicHandler()
+            .RespondWith(new TranscriptBuilder().ToolUseFragments("write_file", "toolu_cut", """{"path":"a.txt","content":"hal""").Stop(StopReason.MaxTokens));
+        int calls = 0;
+        AIFunction write = AIFunctionFactory.Create((string path, string content) => calls++, "write_file");
+        using IChatClient chat = new ChatClientBuilder(new AnthropicChatClient(ClientFactory.Create(handler))).UseFunctionInvocation().Build();
+
+        ChatResponse response = await chat.GetResponseAsync("Write it", new ChatOptions { Tools = [write] });
+
+        Assert.Equal(0, calls);
+        FunctionCallContent call = response.Messages.SelectMany(static m => m.Contents).OfType<FunctionCallContent>().Single();
+        Assert.True(call.InformationalOnly);
+        Assert.IsType<InvalidDataException>(call.Exception);
+        Assert.Equal(ChatFinishReason.Length, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task Function_results_become_blocks_an_empty_one_none_and_an_exception_an_error()
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text("OK").Stop(StopReason.EndTurn));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+        ChatMessage assistant = new(ChatRole.Assistant, [
+            new FunctionCallContent("c1", "a", new Dictionary<string, object?>()), new FunctionCallContent("c2", "b", new Dictionary<string, object?>()),
+            new FunctionCallContent("c3", "c", new Dictionary<string, object?>())]);
+        ChatMessage results = new(ChatRole.Tool, [
+            new FunctionResultContent("c1", null),
+            new FunctionResultContent("c2", new InvalidOperationException("No such order.")),
+            new FunctionResultContent("c3", new TextContent("plain text"))]);
+
+        await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "Go"), assistant, results, new ChatMessage(ChatRole.User, "And?")]);
+
+        using JsonDocument request = JsonDocument.Parse(handler.Requests[0].Body);
+        JsonElement[] blocks = [.. request.RootElement.GetProperty("messages")[2].GetProperty("content").EnumerateArray()];
+        Assert.Equal(["tool_result", "tool_result", "tool_result", "text"], blocks.Select(static b => b.GetProperty("type").GetString())); // results first in the merged user turn
+        Assert.Equal(0, blocks[0].GetProperty("content").GetArrayLength());
+        Assert.True(blocks[1].GetProperty("is_error").GetBoolean());
+        Assert.Equal("No such order.", blocks[1].GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("plain text", blocks[2].GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Content_the_API_cannot_take_is_refused_by_name_instead_of_dropped()
+    {
+        using var chat = new AnthropicChatClient(ClientFactory.Create(new FakeAnthropicHandler()));
+        NotSupportedException refused = await Assert.ThrowsAsync<NotSupportedException>(() =>
+            chat.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Read this"), new DataContent(new byte[] { 1, 2 }, "application/pdf")])]));
+        Assert.Contains("DataContent (application/pdf)", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tool_settings_apply_only_with_tools_and_request_fields_cannot_be_overridden()
+    {
+        var handler = new FakeAnthropicHandler()
+            .RespondWith(new TranscriptBuilder().Text("A").Stop(StopReason.EndTurn))
+            .RespondWith(new TranscriptBuilder().Text("B").Stop(StopReason.EndTurn));
+        using var chat = new AnthropicChatClient(ClientFactory.Create(handler));
+        AIFunction lookup = AIFunctionFactory.Create((string query) => query, "lookup");
+
+        await chat.GetResponseAsync("Hi", new ChatOptions { ToolMode = ChatToolMode.RequireAny });
+        await chat.GetResponseAsync("Hi", new ChatOptions { Tools = [lookup], AllowMultipleToolCalls = false });
+
+        using JsonDocument first = JsonDocument.Parse(handler.Requests[0].Body);
+        Assert.False(first.RootElement.TryGetProperty("tool_choice", out _)); // no tools: a tool choice would be refused
+        using JsonDocument second = JsonDocument.Parse(handler.Requests[1].Body);
+        JsonElement choice = second.RootElement.GetProperty("tool_choice");
+        Assert.Equal(("auto", true), (choice.GetProperty("type").GetString(), choice.GetProperty("disable_parallel_tool_use").GetBoolean()));
+
+        ArgumentException collision = await Assert.ThrowsAsync<ArgumentException>(() =>
+            chat.GetResponseAsync("Hi", new ChatOptions { AdditionalProperties = new AdditionalPropertiesDictionary { ["max_tokens"] = 5 } }));
+        Assert.Contains("AdditionalProperties['max_tokens']", collision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_agent_tool_as_AIFunction_answers_errors_as_text_for_the_model()
+    {
+        AIFunction failing = AgentTool.Create("lookup", "Looks up.", TelemetryJsonContextForAI.Default.QueryInput, static (_, _) => ValueTask.FromResult(ToolResult.Error("No order ORD-9."))).AsAIFunction();
+
+        Assert.Equal("Error: No order ORD-9.", await failing.InvokeAsync(new AIFunctionArguments { ["query"] = "ORD-9" }));
+        string? invalid = (string?)await failing.InvokeAsync(new AIFunctionArguments { ["query"] = 42 });
+        Assert.StartsWith("Error: the input does not match the schema of tool 'lookup'", invalid, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_function_that_requires_approval_is_not_made_an_unapproved_agent_tool()
+    {
+        var guarded = new ApprovalRequiredAIFunction(AIFunctionFactory.Create(() => "done", "refund_order"));
+        Assert.Contains("requires approval", Assert.Throws<NotSupportedException>(() => guarded.AsAgentTool()).Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Input of the interop tests' typed tool.</summary>
+public sealed record QueryInput(string Query);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(QueryInput))]
+internal sealed partial class TelemetryJsonContextForAI : System.Text.Json.Serialization.JsonSerializerContext;
