@@ -328,7 +328,10 @@ internal sealed partial class AgentRun
                     return null;
                 }
 
-                await Task.WhenAny(_allDone, run._toolEvents.WaitToReadAsync(run.Token).AsTask()).ConfigureAwait(false);
+                // Wake for an event or for any call ending: one that fails outright writes no event, and waiting
+                // for all of them would hang while another runs on (it is discarded only once the failure is seen).
+                Task[] wakes = [.. _calls.Values.Select(static call => call.Execution).OfType<Task>().Where(static execution => !execution.IsCompleted), run._toolEvents.WaitToReadAsync(run.Token).AsTask()];
+                await Task.WhenAny(wakes).ConfigureAwait(false);
             }
         }
 

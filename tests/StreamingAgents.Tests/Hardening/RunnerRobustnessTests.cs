@@ -52,6 +52,41 @@ public sealed class RunnerRobustnessTests
     }
 
     [Fact]
+    public async Task RunAsync_ToolFailingOutrightWhileTheRunWaitsOnAnotherThatRunsOn_StillEndsFailed()
+    {
+        // The failure comes after the runner has started waiting for the tools (it once waited for all of them to end,
+        // and the other one never does until discarded).
+        var cancelled = new TaskCompletionSource();
+        var fail = new TaskCompletionSource();
+        var harness = new AgentRunnerTestHarness([
+            TestTools.Lookup("broken", execute: async (_, context) =>
+            {
+                await fail.Task.WaitAsync(context.CancellationToken);
+                throw new UndescribableException();
+            }, isReadOnly: false),
+            TestTools.Hanging("watch", cancelled, isReadOnly: false),
+        ]);
+        harness.Handler.RespondWith(new TranscriptBuilder().ToolUse("watch", "{}", id: "toolu_w").ToolUse("broken", """{"query":"x"}""", id: "toolu_b").Stop(StopReason.ToolUse));
+
+        var events = new List<AgentEvent>();
+        async Task ReadAsync()
+        {
+            await foreach (AgentEvent agentEvent in harness.Runner.RunAsync("Where is ORD-1?"))
+            {
+                events.Add(agentEvent);
+                if (events.OfType<ToolExecutionStarted>().Count() == 2 && !fail.Task.IsCompleted)
+                {
+                    _ = Task.Delay(50).ContinueWith(_ => fail.TrySetResult(), TaskScheduler.Default); // while the runner waits for the next event
+                }
+            }
+        }
+
+        await ReadAsync().WaitAsync(Waiting.Guard);
+        Assert.Equal(AgentRunOutcome.Failed, Assert.IsType<RunCompleted>(events[^1]).Outcome);
+        await cancelled.Task.WaitAsync(Waiting.Guard);
+    }
+
+    [Fact]
     public async Task RunAsync_ToolReportingStatusNonStopWhileTheConsumerWaits_KeepsTheBufferBoundedAndTheLatestStatus()
     {
         const int Reports = 100_000;
