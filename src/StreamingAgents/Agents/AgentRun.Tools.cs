@@ -234,6 +234,7 @@ internal sealed partial class AgentRun
         private readonly CancellationTokenSource _discard = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
         private readonly SortedDictionary<int, ToolCall> _calls = [];
         private Task? _allDone;
+        private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _isDone;
         private int _started;
         private int _finished;
@@ -279,6 +280,12 @@ internal sealed partial class AgentRun
                     }
                 },
                 CancellationToken.None);
+            _ = call.Execution.ContinueWith(
+                static (_, failed) => ((TaskCompletionSource)failed!).TrySetResult(),
+                _failed,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
 
         /// <summary>Starts every call of the message not started yet (the message ended with <c>tool_use</c>).</summary>
@@ -328,10 +335,9 @@ internal sealed partial class AgentRun
                     return null;
                 }
 
-                // Wake for an event or for any call ending: one that fails outright writes no event, and waiting
-                // for all of them would hang while another runs on (it is discarded only once the failure is seen).
-                Task[] wakes = [.. _calls.Values.Select(static call => call.Execution).OfType<Task>().Where(static execution => !execution.IsCompleted), run._toolEvents.WaitToReadAsync(run.Token).AsTask()];
-                await Task.WhenAny(wakes).ConfigureAwait(false);
+                // A call that fails outright writes no event, and the others may run on until discarded: its failure
+                // must wake the wait too.
+                await Task.WhenAny(_allDone, _failed.Task, run._toolEvents.WaitToReadAsync(run.Token).AsTask()).ConfigureAwait(false);
             }
         }
 
