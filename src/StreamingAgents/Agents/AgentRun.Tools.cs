@@ -318,6 +318,9 @@ internal sealed partial class AgentRun
             _allDone ??= Task.WhenAll(_calls.Values.Where(static call => call.Execution is not null).Select(static call => call.Execution!));
             while (true)
             {
+                // Seen before reading: a call writes its last event before it ends, so once all had ended, the read
+                // below sees every event (seen after, an event written in between would slip into the next turn).
+                bool allDone = _allDone.IsCompleted;
                 if (TryReadEvent(out AgentEvent? agentEvent))
                 {
                     return agentEvent;
@@ -329,7 +332,7 @@ internal sealed partial class AgentRun
                     return null;
                 }
 
-                if (_allDone.IsCompleted)
+                if (allDone)
                 {
                     run.Token.ThrowIfCancellationRequested();
                     return null;
