@@ -70,16 +70,7 @@ public class ChatClientBenchmarks
 
     private static AnthropicChatClient Ours(HttpClient http) => new(BenchmarkClients.Create(http), "claude-sonnet-4-5");
 
-    private static async Task<int> CountAsync(IChatClient chat)
-    {
-        int updates = 0;
-        await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync(s_question))
-        {
-            updates++;
-        }
-
-        return updates;
-    }
+    private static Task<int> CountAsync(IChatClient chat) => BenchmarkClients.CountAsync(chat.GetStreamingResponseAsync(s_question));
 
     /// <summary>
     /// Reads until an update shows the tool call: a <see cref="FunctionCallContent"/>, or (ours) the raw

@@ -74,26 +74,8 @@ public class TelemetryOverheadBenchmarks
     }
 
     [Benchmark(Description = "AnthropicClient.StreamAsync")]
-    public async Task<int> Client()
-    {
-        int count = 0;
-        await foreach (StreamEvent streamEvent in _client.StreamAsync(BenchmarkClients.Request))
-        {
-            count++;
-        }
-
-        return count;
-    }
+    public Task<int> Client() => BenchmarkClients.CountAsync(_client.StreamAsync(BenchmarkClients.Request));
 
     [Benchmark(Description = "AgentRunner.RunAsync (no tools)")]
-    public async Task<int> Runner()
-    {
-        int count = 0;
-        await foreach (AgentEvent agentEvent in _runner.RunAsync(BenchmarkClients.Request))
-        {
-            count++;
-        }
-
-        return count;
-    }
+    public Task<int> Runner() => BenchmarkClients.CountAsync(_runner.RunAsync(BenchmarkClients.Request));
 }

@@ -17,4 +17,16 @@ internal static class BenchmarkClients
     /// </summary>
     public static AnthropicClient Create(HttpClient http) =>
         new(http, new AnthropicClientOptions { ApiKey = ApiKey, BaseUrl = new Uri("http://localhost") });
+
+    /// <summary>Reads a stream of items to its end and counts them: what every throughput row does with its items.</summary>
+    public static async Task<int> CountAsync<T>(IAsyncEnumerable<T> items)
+    {
+        int count = 0;
+        await foreach (T item in items)
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

@@ -50,14 +50,5 @@ public class ClientThroughputBenchmarks
     }
 
     [Benchmark(Description = "AnthropicClient.StreamAsync (liveness on)")]
-    public async Task<int> Client()
-    {
-        int count = 0;
-        await foreach (StreamEvent streamEvent in _client.StreamAsync(BenchmarkClients.Request))
-        {
-            count++;
-        }
-
-        return count;
-    }
+    public Task<int> Client() => BenchmarkClients.CountAsync(_client.StreamAsync(BenchmarkClients.Request));
 }

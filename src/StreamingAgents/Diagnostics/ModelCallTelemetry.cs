@@ -61,16 +61,13 @@ internal sealed class ModelCallTelemetry
     /// <summary>Notes a request sent again after a failure before any event (a liveness timeout counts as one too).</summary>
     public void OnRetry(Exception failure)
     {
-        try
+        Telemetry.Guard(() =>
         {
             string errorType = ErrorType(failure);
             CountTimeout(failure, errorType);
             Telemetry.Retries.Add(1, Tags(errorType, kind: "request"));
             _activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["error.type"] = errorType }));
-        }
-        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
-        {
-        }
+        });
     }
 
     public void OnEvent(StreamEvent streamEvent)
@@ -96,20 +93,7 @@ internal sealed class ModelCallTelemetry
         }
 
         _ended = true;
-        try
-        {
-            Record(failure is not null ? ErrorType(failure) : _sawMessageStop ? null : "cancelled", failure);
-        }
-        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
-        {
-        }
-        finally
-        {
-            if (_activity is not null)
-            {
-                Telemetry.StopDetached(_activity);
-            }
-        }
+        Telemetry.Finish(_activity, () => Record(failure is not null ? ErrorType(failure) : _sawMessageStop ? null : "cancelled", failure));
     }
 
     /// <summary>The failure's stable kind, as in the run's <c>error.type</c>; the caller cancelling is <c>cancelled</c>.</summary>

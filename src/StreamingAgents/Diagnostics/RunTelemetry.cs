@@ -58,33 +58,12 @@ internal sealed class RunTelemetry
             return;
         }
 
-        try
-        {
-            Record(ending);
-        }
-        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
-        {
-        }
-        finally
-        {
-            if (Activity is not null)
-            {
-                Telemetry.StopDetached(Activity);
-            }
-        }
+        Telemetry.Finish(Activity, () => Record(ending));
     }
 
     /// <summary>Notes a turn started again after its stream failed mid-way.</summary>
-    public static void OnTurnRetry(string errorType)
-    {
-        try
-        {
-            Telemetry.Retries.Add(1, new("streamingagents.retry.kind", "turn"), new("error.type", errorType));
-        }
-        catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
-        {
-        }
-    }
+    public static void OnTurnRetry(string errorType) =>
+        Telemetry.Guard(() => Telemetry.Retries.Add(1, new("streamingagents.retry.kind", "turn"), new("error.type", errorType)));
 
     private void Record(RunCompleted? ending)
     {
@@ -197,20 +176,7 @@ internal sealed class RunTelemetry
         /// <summary>Ends the call: its result (an error result sets <c>error.type</c> = <c>tool_error</c>), or null when it was cancelled.</summary>
         public void End(Tools.ToolResult? result)
         {
-            try
-            {
-                Record(result);
-            }
-            catch (Exception exception) when (Telemetry.IsListenerFailure(exception))
-            {
-            }
-            finally
-            {
-                if (activity is not null)
-                {
-                    Telemetry.StopDetached(activity);
-                }
-            }
+            Telemetry.Finish(activity, () => Record(result));
         }
 
         private void Record(Tools.ToolResult? result)

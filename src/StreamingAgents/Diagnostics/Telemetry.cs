@@ -68,6 +68,34 @@ internal static class Telemetry
     /// </summary>
     public static bool IsListenerFailure(Exception exception) => exception is not (OutOfMemoryException or StackOverflowException);
 
+    /// <summary>Runs telemetry work that must never fail the observed work: a listener's exception is dropped.</summary>
+    public static void Guard(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception exception) when (IsListenerFailure(exception))
+        {
+        }
+    }
+
+    /// <summary>Records a span's last measurements (guarded), then stops it whatever happened, detached from the caller.</summary>
+    public static void Finish(Activity? activity, Action record)
+    {
+        try
+        {
+            Guard(record);
+        }
+        finally
+        {
+            if (activity is not null)
+            {
+                StopDetached(activity);
+            }
+        }
+    }
+
     /// <summary>Seconds between two timestamps of <paramref name="time"/>.</summary>
     public static double Seconds(TimeProvider time, long from, long to) => time.GetElapsedTime(from, to).TotalSeconds;
 
