@@ -16,6 +16,7 @@ namespace StreamingAgents.Agents;
 [JsonDerivedType(typeof(ToolCallStarted), AgentEventTypes.ToolCallStarted)]
 [JsonDerivedType(typeof(ToolInputProgress), AgentEventTypes.ToolInputProgress)]
 [JsonDerivedType(typeof(ToolCallReady), AgentEventTypes.ToolCallReady)]
+[JsonDerivedType(typeof(ToolApprovalRequested), AgentEventTypes.ToolApprovalRequested)]
 [JsonDerivedType(typeof(ToolExecutionStarted), AgentEventTypes.ToolExecutionStarted)]
 [JsonDerivedType(typeof(ToolStatusReported), AgentEventTypes.ToolStatus)]
 [JsonDerivedType(typeof(ToolCallCompleted), AgentEventTypes.ToolCallCompleted)]

@@ -24,6 +24,9 @@ public static class AgentEventTypes
     /// <summary>The type of <see cref="ToolCallReady"/>.</summary>
     public const string ToolCallReady = "tool_call_ready";
 
+    /// <summary>The type of <see cref="ToolApprovalRequested"/>.</summary>
+    public const string ToolApprovalRequested = "tool_approval_requested";
+
     /// <summary>The type of <see cref="ToolExecutionStarted"/>.</summary>
     public const string ToolExecutionStarted = "tool_execution_started";
 

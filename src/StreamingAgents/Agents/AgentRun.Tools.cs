@@ -18,14 +18,26 @@ internal sealed partial class AgentRun
     {
         long started = _time.GetTimestamp();
         ToolResult result;
-        try
+        using (var callCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.UserCancellation))
         {
-            result = await RunToolAsync(call, isEager, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                result = await RunToolAsync(call, isEager, callCancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // A tool may answer cancellation with any exception (an IOException from a socket, say): it is a cancellation.
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (Exception) when (call.IsCancelledByUser)
+            {
+                result = call.CancelledResult();
+            }
         }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
+
+        if (call.TakeResult())
         {
-            // A tool may answer cancellation with any exception (an IOException from a socket, say): it is a cancellation.
-            throw new OperationCanceledException(cancellationToken);
+            result = call.CancelledResult(); // the user's cancel came first: it stands, whatever the tool did next
         }
 
         await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
@@ -79,12 +91,17 @@ internal sealed partial class AgentRun
             return ToolResult.Error($"The input does not match the schema of tool '{block.Name}', so it was not run: {string.Join(" ", problems)}");
         }
 
+        if (tool.NeedsApproval(block.Input) && await AwaitApprovalAsync(call, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            return refusal;
+        }
+
         await AcquireSlotAsync(tool.RunsAlone, cancellationToken).ConfigureAwait(false);
         try
         {
             await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             call.IsExecuting = true;
-            _toolEvents.Write(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager });
+            _toolEvents.Write(ToolCallControls.Attach(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager }, call));
             RunTelemetry.ToolCallTelemetry? span = _telemetry?.StartTool(block.Name, block.Id, block.InputJson, call.ReadyAt);
             ToolResult? result = null;
             try
@@ -103,6 +120,24 @@ internal sealed partial class AgentRun
         }
     }
 
+    /// <summary>
+    /// Asks for approval and waits for the answer (no concurrency slot is held meanwhile): null when approved, else the
+    /// result that says why the call was not run (declined, or no answer within <see cref="AgentRunnerOptions.ApprovalTimeout"/>).
+    /// </summary>
+    private async Task<ToolResult?> AwaitApprovalAsync(ToolCall call, CancellationToken cancellationToken)
+    {
+        Task<ToolResult?> answer = call.RequestApproval();
+        await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        _toolEvents.Write(ToolCallControls.Attach(new ToolApprovalRequested { ToolCallId = call.Block.Id, ToolName = call.Block.Name, Input = call.Block.Input }, call));
+        TimeSpan limit = _options.ApprovalTimeout;
+        using CancellationTokenSource? timeout = limit == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(limit, _time);
+        using CancellationTokenRegistration expiry = timeout?.Token.UnsafeRegister(
+            static (state, _) => ((ToolCall)state!).Answer(ToolResult.Error(
+                $"Nobody approved this '{((ToolCall)state).Block.Name}' call in time, so it was not run.")),
+            call) ?? default;
+        return await answer.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs the tool within its time limit; an exception or a timeout becomes an error result.</summary>
     private async Task<ToolResult> InvokeToolAsync(AgentTool tool, ToolCall call, CancellationToken cancellationToken)
     {
@@ -110,7 +145,7 @@ internal sealed partial class AgentRun
         TimeSpan limit = tool.Timeout ?? _options.ToolTimeout;
         using var timeout = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var context = new ToolContext(block.Id, block.Name, status => ReportStatus(call, status), linked.Token);
+        var context = new ToolContext(block.Id, block.Name, status => ReportStatus(call, status), linked.Token, _services);
         try
         {
             return await tool.ExecuteAsync(block.Input, context).ConfigureAwait(false) ?? ToolResult.Error($"Tool '{block.Name}' returned no result.");
@@ -201,13 +236,82 @@ internal sealed partial class AgentRun
         _ => $"Tool '{toolName}' failed: {exception.GetType().Name}: {exception.Message}",
     };
 
-    /// <summary>One announced tool call; it settles once, either completed or discarded.</summary>
-    private sealed class ToolCall(ToolUseBlock block)
+    /// <summary>
+    /// One announced tool call; it settles once, either completed or discarded. The consumer may approve, deny or
+    /// cancel it (from any thread) through the events about it.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The CancellationTokenSource has no timer and is never linked: nothing to release.")]
+    private sealed class ToolCall(ToolUseBlock block) : IToolCallControl
     {
+        private readonly CancellationTokenSource _userCancel = new();
+        private readonly Lock _gate = new(); // orders a user's cancel against the taking of the result
+        private TaskCompletionSource<ToolResult?>? _approval;
+        private bool _isCancelRequested;
+        private bool _isResultTaken;
         private int _settled;
         private string? _pendingStatus;
 
         public ToolUseBlock Block { get; set; } = block;
+
+        public string ToolCallId => Block.Id;
+
+        /// <summary>Gets the token cancelled when the user cancels this call.</summary>
+        public CancellationToken UserCancellation => _userCancel.Token;
+
+        public bool IsCancelledByUser => Volatile.Read(ref _isCancelRequested);
+
+        /// <summary>Starts waiting for an answer: null approves, a result refuses.</summary>
+        public Task<ToolResult?> RequestApproval()
+        {
+            var approval = new TaskCompletionSource<ToolResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _approval, approval);
+            return approval.Task;
+        }
+
+        /// <summary>Answers a pending approval request; only the first answer counts.</summary>
+        public bool Answer(ToolResult? refusal) => Volatile.Read(ref _approval)?.TrySetResult(refusal) ?? false;
+
+        public bool Approve() => !IsSettled && Answer(null);
+
+        public bool Deny(string? reason) => !IsSettled && Answer(ToolResult.Error(
+            $"The user declined this '{Block.Name}' call, so it was not run{(string.IsNullOrWhiteSpace(reason) ? "." : $": {reason}")}"));
+
+        public bool Cancel()
+        {
+            lock (_gate)
+            {
+                if (_isResultTaken || _isCancelRequested || IsSettled)
+                {
+                    return false;
+                }
+
+                Volatile.Write(ref _isCancelRequested, true);
+            }
+
+            Answer(CancelledResult());
+            try
+            {
+                _userCancel.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A callback the tool registered threw; the call is cancelled all the same.
+            }
+
+            return true;
+        }
+
+        public ToolResult CancelledResult() => ToolResult.Error($"The user cancelled this '{Block.Name}' call.");
+
+        /// <summary>Takes the result: a cancel after this no longer counts. Returns whether one came before.</summary>
+        public bool TakeResult()
+        {
+            lock (_gate)
+            {
+                _isResultTaken = true;
+                return _isCancelRequested;
+            }
+        }
 
         /// <summary>Gets or sets when its input was complete (a timestamp), when telemetry is on.</summary>
         public long? ReadyAt { get; set; }
@@ -254,8 +358,9 @@ internal sealed partial class AgentRun
             }
         }
 
-        /// <summary>A tool call began streaming (<see cref="ToolCallStarted"/> was emitted).</summary>
-        public void Announce(int blockIndex, ToolUseBlock block) => _calls[blockIndex] = new ToolCall(block);
+        /// <summary>A tool call began streaming; its <see cref="ToolCallStarted"/> gets the call's control.</summary>
+        public ToolCallStarted Announce(int blockIndex, ToolUseBlock block, ToolCallStarted started) =>
+            ToolCallControls.Attach(started, _calls[blockIndex] = new ToolCall(block));
 
         public void Start(int blockIndex, ToolUseBlock block, bool isEager)
         {

@@ -220,9 +220,8 @@ internal sealed partial class AgentRun
             {
                 case ContentBlockStartEvent { ContentBlock: ToolUseBlock call } start:
                     _inputs[start.Index] = new ToolInputTracker(call.Id, run._options.MaxInputSnapshotBytes);
-                    tools.Announce(start.Index, call);
                     string? label = run._tools.TryGetTool(call.Name, out AgentTool? tool) ? tool.StatusLabel : null;
-                    return new ToolCallStarted { ToolCallId = call.Id, ToolName = call.Name, StatusLabel = label, BlockIndex = start.Index };
+                    return tools.Announce(start.Index, call, new ToolCallStarted { ToolCallId = call.Id, ToolName = call.Name, StatusLabel = label, BlockIndex = start.Index });
                 case ContentBlockDeltaEvent { Text: { } text } delta:
                     return new TextReceived { Text = text, BlockIndex = delta.Index };
                 case ContentBlockDeltaEvent { Delta: ThinkingDelta thinking } delta:

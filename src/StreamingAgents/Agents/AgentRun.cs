@@ -30,22 +30,50 @@ internal sealed partial class AgentRun : IAsyncDisposable
     private TurnStream? _stream;
     private TurnTools? _turnTools;
     private readonly RunTelemetry? _telemetry;
+    private readonly RunScope _scope;
+    private readonly IServiceProvider? _services;
+    private readonly long? _tokenBudget;
+    private readonly CancellationTokenSource? _deadline;
+    private bool _awaitsToolResults;
 
-    public AgentRun(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, CancellationToken cancellationToken)
+    /// <summary>Starts a run with the tools of <paramref name="scope"/> (which it disposes) as <paramref name="runOptions"/> allow.</summary>
+    /// <exception cref="ArgumentException"><paramref name="runOptions"/> names a tool the agent does not have.</exception>
+    public AgentRun(IAnthropicClient client, RunScope scope, AgentRunnerOptions options, TimeProvider time, ILogger logger, MessageRequest request, AgentRunOptions? runOptions, CancellationToken cancellationToken)
     {
         _client = client;
-        _tools = tools;
+        _scope = scope;
+        _services = scope.Services;
+        _tools = runOptions?.Tools is { } allowed ? scope.Tools.Only(allowed) : scope.Tools;
         _options = options;
         _time = time;
         _logger = logger;
         _conversation = [.. request.Messages];
-        IEnumerable<ToolDefinition> definitions = tools.Tools.Select(static tool => tool.ToDefinition()).Concat(request.Tools ?? []);
-        _template = request with { Tools = definitions.Any() ? [.. definitions] : null };
-        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        IEnumerable<ToolDefinition> definitions = _tools.Tools.Select(static tool => tool.ToDefinition()).Concat(request.Tools ?? []);
+        _template = request with
+        {
+            Model = request.Model ?? options.Model,
+            MaxTokens = request.MaxTokens ?? options.MaxTokens,
+            System = request.System ?? (options.SystemPrompt is { } system ? new SystemPrompt(system) : null),
+            Tools = definitions.Any() ? [.. definitions] : null,
+        };
+        _tokenBudget = runOptions?.TokenBudget;
+        if (runOptions?.Deadline is { } deadline)
+        {
+            // A CancellationTokenSource timer reaches about 49 days; a deadline further out cannot matter to a run.
+            TimeSpan left = deadline - time.GetUtcNow();
+            _deadline = new CancellationTokenSource(left <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, int.MaxValue - 1)), time);
+        }
+
+        _cancellation = _deadline is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
         _toolEvents = new ToolEventQueue(options.MaxBufferedEvents);
         _toolSlots = new SemaphoreSlim(options.MaxConcurrentTools, options.MaxConcurrentTools);
-        _telemetry = RunTelemetry.Start(time, request.Model, options.RecordContentInTelemetry);
+        _telemetry = RunTelemetry.Start(time, _template.Model, options.RecordContentInTelemetry);
     }
+
+    /// <summary>Gets whether the run was stopped by its deadline.</summary>
+    public bool IsPastDeadline => _deadline?.IsCancellationRequested == true;
 
     /// <summary>Gets the run's token: cancelled when the caller cancels or stops reading.</summary>
     public CancellationToken Token => _cancellation.Token;
@@ -62,6 +90,13 @@ internal sealed partial class AgentRun : IAsyncDisposable
         {
             for (_turn = 1; _turn <= _options.MaxTurns; _turn++)
             {
+                if (_turn > 1 && _tokenBudget is { } budget && TokensUsed >= budget)
+                {
+                    _turn--; // the turn that would have started does not count
+                    yield return Stamp(Completion(AgentRunOutcome.TokenBudgetExceeded));
+                    yield break;
+                }
+
                 Message? message = null;
                 TurnTools tools = null!;
                 for (int attempt = 1; message is null; attempt++)
@@ -113,6 +148,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
                 if (message.StopReason == StopReason.ToolUse)
                 {
                     _conversation.Add(MessageParam.Assistant(ToolInputs.WithSendableInputs(message)));
+                    _awaitsToolResults = true;
                     tools.StartRemaining(message);
                     while (await tools.NextEventAsync().ConfigureAwait(false) is { } toolEvent)
                     {
@@ -133,6 +169,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
                     }
 
                     _conversation.Add(MessageParam.User(tools.CollectResults()));
+                    _awaitsToolResults = false;
                     _turnTools = null;
                     if (_consecutiveToolErrors >= _options.MaxConsecutiveToolErrors)
                     {
@@ -211,15 +248,33 @@ internal sealed partial class AgentRun : IAsyncDisposable
         return Stamp(Completion(AgentRunOutcome.Failed, new AgentError { Type = AgentError.InternalType, Message = defect.Message }));
     }
 
-    /// <summary>Releases the run's resources; call after the enumeration ended (no tool is running then).</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>The ending of a run stopped by its deadline, after <see cref="EventsAsync"/> has cleaned up.</summary>
+    public RunCompleted DeadlineEnding()
+    {
+        if (_awaitsToolResults)
+        {
+            _conversation.RemoveAt(_conversation.Count - 1); // tool calls without results cannot be sent back
+        }
+
+        return Stamp(Completion(AgentRunOutcome.DeadlineExceeded));
+    }
+
+    /// <summary>
+    /// Releases the run's resources, its service scope included; call after the enumeration ended (no tool is running
+    /// then).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         _telemetry?.End(ending: null); // no ending was stamped: cancelled, or left by its consumer
         _cancellation.Dispose();
+        _deadline?.Dispose();
         _toolSlots.Dispose();
         _aloneGate.Dispose();
-        return default;
+        await _scope.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Gets every token the run has used: input (cached too) and output.</summary>
+    private long TokensUsed => (long)_totalUsage.InputTokens + (_totalUsage.CacheCreationInputTokens ?? 0) + (_totalUsage.CacheReadInputTokens ?? 0) + _totalUsage.OutputTokens;
 
     private RunCompleted Completion(AgentRunOutcome outcome, AgentError? error = null) => new()
     {

@@ -1,7 +1,7 @@
 namespace StreamingAgents.Agents;
 
 /// <summary>
-/// What <see cref="AgentRunner.RunAsync"/> returns: each enumeration is a new run. It passes the run's events through
+/// What <see cref="AgentRunner.RunAsync(Messages.MessageRequest, AgentRunOptions?, CancellationToken)"/> returns: each enumeration is a new run. It passes the run's events through
 /// untouched (no extra state machine on the synchronous path) and keeps its promise that only cancellation throws:
 /// a defect ends the run with a failed <see cref="RunCompleted"/> instead.
 /// </summary>
@@ -71,14 +71,17 @@ internal sealed class AgentRunEvents(Func<CancellationToken, AgentRun> startRun,
             return hasNext;
         }
 
-        /// <summary>Cancellation propagates (whatever was thrown while stopping); anything else is a defect, reported as the run's ending.</summary>
+        /// <summary>
+    /// Cancellation propagates (whatever was thrown while stopping); the run's deadline ends it with its own outcome;
+    /// anything else is a defect, reported as the run's ending.
+    /// </summary>
         private bool Fail(Exception exception)
         {
             _isFinished = true;
             // The caller cancelled: whatever was thrown while stopping, that is what the caller sees. (The run's own
             // token is cancelled by its cleanup after any exception, so it tells nothing.)
             cancellationToken.ThrowIfCancellationRequested();
-            _current = run.DefectEnding(exception);
+            _current = run.IsPastDeadline ? run.DeadlineEnding() : run.DefectEnding(exception);
             return true;
         }
     }

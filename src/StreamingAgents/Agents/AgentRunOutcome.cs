@@ -55,4 +55,18 @@ public enum AgentRunOutcome
     /// </summary>
     [JsonStringEnumMemberName("cancelled")]
     Cancelled,
+
+    /// <summary>
+    /// The run's tokens (input, cached input and output, over every turn) reached
+    /// <see cref="AgentRunOptions.TokenBudget"/> before another model call; the conversation can be continued.
+    /// </summary>
+    [JsonStringEnumMemberName("token_budget_exceeded")]
+    TokenBudgetExceeded,
+
+    /// <summary>
+    /// The run passed <see cref="AgentRunOptions.Deadline"/>: the model stream and running tools were stopped. The
+    /// conversation ends at the last complete exchange (an answer cut off, or tool calls without results, are left out).
+    /// </summary>
+    [JsonStringEnumMemberName("deadline_exceeded")]
+    DeadlineExceeded,
 }

@@ -19,13 +19,16 @@ namespace StreamingAgents.Agents;
 /// enumeration ends only once they have all finished: no task outlives it.</para>
 /// <para>Tools run without the caller's synchronization context, concurrently up to
 /// <see cref="AgentRunnerOptions.MaxConcurrentTools"/>.</para>
+/// <para>Built by dependency injection, each run opens a service scope: the agent's tools are resolved in it (so
+/// they may take scoped services), <see cref="ToolContext.Services"/> exposes it, and it is disposed when the run
+/// ends.</para>
 /// <para>Failures do not throw: the run ends with <see cref="RunCompleted"/> whose outcome says what happened
 /// (cancellation throws <see cref="OperationCanceledException"/> as usual).</para>
 /// </remarks>
 public sealed class AgentRunner : IAgentRunner
 {
     private readonly IAnthropicClient _client;
-    private readonly IToolRegistry _tools;
+    private readonly Func<RunScope> _openScope;
     private readonly AgentRunnerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -38,11 +41,16 @@ public sealed class AgentRunner : IAgentRunner
     /// <param name="logger">The logger.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names every wrong setting.</exception>
     public AgentRunner(IAnthropicClient client, IToolRegistry tools, AgentRunnerOptions? options = null, TimeProvider? timeProvider = null, ILogger<AgentRunner>? logger = null)
+        : this(client, NoScope(tools), options, timeProvider, logger)
+    {
+    }
+
+    /// <summary>Initializes a runner whose runs each open a scope (dependency injection's, with its tools).</summary>
+    internal AgentRunner(IAnthropicClient client, Func<RunScope> openScope, AgentRunnerOptions? options, TimeProvider? timeProvider, ILogger<AgentRunner>? logger)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(tools);
         _client = client;
-        _tools = tools;
+        _openScope = openScope;
         _options = options ?? new AgentRunnerOptions();
         IReadOnlyList<string> problems = _options.Validate();
         if (problems.Count > 0)
@@ -55,7 +63,11 @@ public sealed class AgentRunner : IAgentRunner
     }
 
     /// <inheritdoc/>
-    public IAsyncEnumerable<AgentEvent> RunAsync(MessageRequest request, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AgentEvent> RunAsync(MessageRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync(request, runOptions: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<AgentEvent> RunAsync(MessageRequest request, AgentRunOptions? runOptions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Messages.Count == 0)
@@ -63,6 +75,29 @@ public sealed class AgentRunner : IAgentRunner
             throw new ArgumentException("The request has no messages; an agent run starts from at least one user turn.", nameof(request));
         }
 
-        return new AgentRunEvents(token => new AgentRun(_client, _tools, _options, _timeProvider, _logger, request, token), cancellationToken);
+        runOptions?.Validate();
+        return new AgentRunEvents(token => StartRun(request, runOptions, token), cancellationToken);
+    }
+
+    private AgentRun StartRun(MessageRequest request, AgentRunOptions? runOptions, CancellationToken cancellationToken)
+    {
+        RunScope scope = _openScope();
+        try
+        {
+            return new AgentRun(_client, scope, _options, _timeProvider, _logger, request, runOptions, cancellationToken);
+        }
+        catch
+        {
+            // Nothing has run in the scope yet but resolving the tools: disposing it cannot wait on anything.
+            scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    private static Func<RunScope> NoScope(IToolRegistry tools)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        var scope = new RunScope(tools, scope: null);
+        return () => scope;
     }
 }

@@ -3,6 +3,21 @@ namespace StreamingAgents.Agents;
 /// <summary>Limits and behaviour of <see cref="AgentRunner"/>.</summary>
 public sealed class AgentRunnerOptions
 {
+    /// <summary>
+    /// Gets or sets the agent's model, used when a run's request names none; <see langword="null"/> for the client's
+    /// default (<see cref="Http.AnthropicClientOptions.Model"/>).
+    /// </summary>
+    public string? Model { get; set; }
+
+    /// <summary>
+    /// Gets or sets the agent's token limit per response, used when a run's request sets none; <see langword="null"/>
+    /// for the client's default.
+    /// </summary>
+    public int? MaxTokens { get; set; }
+
+    /// <summary>Gets or sets the agent's system prompt, used when a run's request has none.</summary>
+    public string? SystemPrompt { get; set; }
+
     /// <summary>Gets or sets the most model responses in one run. Defaults to 10.</summary>
     public int MaxTurns { get; set; } = 10;
 
@@ -17,6 +32,12 @@ public sealed class AgentRunnerOptions
     /// (<c>gen_ai.tool.call.arguments</c>, <c>gen_ai.tool.call.result</c>). Off by default: they are user data.
     /// </summary>
     public bool RecordContentInTelemetry { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a tool call that needs approval (<see cref="Tools.AgentTool.RequiresApproval"/>) waits for
+    /// an answer; then it is not run, and the model is told nobody approved it. Defaults to 10 minutes.
+    /// </summary>
+    public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Gets or sets how many tool results in a row may be errors before the run stops. Defaults to 3.</summary>
     public int MaxConsecutiveToolErrors { get; set; } = 3;
@@ -79,6 +100,21 @@ public sealed class AgentRunnerOptions
         if (ToolTimeout <= TimeSpan.Zero && ToolTimeout != Timeout.InfiniteTimeSpan)
         {
             problems.Add($"AgentRunnerOptions.ToolTimeout must be positive (or Timeout.InfiniteTimeSpan for none); it is {ToolTimeout}.");
+        }
+
+        if (ApprovalTimeout <= TimeSpan.Zero && ApprovalTimeout != Timeout.InfiniteTimeSpan)
+        {
+            problems.Add($"AgentRunnerOptions.ApprovalTimeout must be positive (or Timeout.InfiniteTimeSpan for none); it is {ApprovalTimeout}.");
+        }
+
+        if (MaxTokens is <= 0)
+        {
+            problems.Add($"AgentRunnerOptions.MaxTokens must be positive when set; it is {MaxTokens}.");
+        }
+
+        if (Model is not null && string.IsNullOrWhiteSpace(Model))
+        {
+            problems.Add("AgentRunnerOptions.Model is blank: name a model, or leave it null for the client's default.");
         }
 
         if (StreamRetryDelay < TimeSpan.Zero)

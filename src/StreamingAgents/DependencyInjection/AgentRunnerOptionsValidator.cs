@@ -6,23 +6,26 @@ using StreamingAgents.Tools;
 namespace StreamingAgents.DependencyInjection;
 
 /// <summary>
-/// Reports every out-of-range runner setting at startup, each naming the setting, and a tool registry that cannot be
-/// built (two tools with one name), so neither waits for the first run to surface.
+/// Reports every out-of-range setting of an agent at startup, each naming the setting (and the agent, when it has a
+/// name), and a tool set that cannot be built (two tools with one name, a tool whose services are missing), resolved
+/// in a scope as a run would: neither waits for the first run to surface.
 /// </summary>
-internal sealed class AgentRunnerOptionsValidator(IServiceProvider services) : IValidateOptions<AgentRunnerOptions>
+internal sealed class AgentRunnerOptionsValidator(IServiceScopeFactory scopes) : IValidateOptions<AgentRunnerOptions>
 {
     public ValidateOptionsResult Validate(string? name, AgentRunnerOptions options)
     {
         var problems = new List<string>(options.Validate());
+        string? agent = string.IsNullOrEmpty(name) ? null : name;
         try
         {
-            _ = services.GetService<IToolRegistry>();
+            using IServiceScope scope = scopes.CreateScope();
+            _ = agent is null ? scope.ServiceProvider.GetService<IToolRegistry>() : scope.ServiceProvider.GetKeyedService<IToolRegistry>(agent);
         }
-        catch (ArgumentException invalidTools)
+        catch (Exception invalidTools) when (invalidTools is ArgumentException or InvalidOperationException)
         {
             problems.Add(invalidTools.Message);
         }
 
-        return OptionsProblems.ToResult(problems);
+        return OptionsProblems.ToResult(agent is null ? problems : [.. problems.Select(problem => $"Agent '{agent}': {problem}")]);
     }
 }

@@ -12,11 +12,18 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Continues the configuration started by <c>services.AddStreamingAgents(...)</c>.</summary>
 public sealed class StreamingAgentsBuilder
 {
-    internal StreamingAgentsBuilder(IServiceCollection services, IHttpClientBuilder httpClientBuilder)
+    internal StreamingAgentsBuilder(IServiceCollection services, IHttpClientBuilder httpClientBuilder, string? agentName)
     {
         Services = services;
         HttpClientBuilder = httpClientBuilder;
+        AgentName = agentName;
     }
+
+    /// <summary>
+    /// Gets the name of the agent this builder configures (its service key); <see langword="null"/> for the default
+    /// agent, registered without a key.
+    /// </summary>
+    public string? AgentName { get; }
 
     /// <summary>Gets the service collection being configured.</summary>
     public IServiceCollection Services { get; }
@@ -27,29 +34,49 @@ public sealed class StreamingAgentsBuilder
     /// </summary>
     public IHttpClientBuilder HttpClientBuilder { get; }
 
-    /// <summary>Registers a tool instance.</summary>
+    /// <summary>Registers a tool instance for this agent, shared by all its runs.</summary>
     /// <param name="tool">The tool.</param>
     /// <returns>This builder.</returns>
     public StreamingAgentsBuilder AddTool(AgentTool tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
-        Services.AddSingleton(tool);
+        if (AgentName is null)
+        {
+            Services.AddSingleton(tool);
+        }
+        else
+        {
+            Services.AddKeyedSingleton(AgentName, tool);
+        }
+
         return this;
     }
 
-    /// <summary>Registers a tool class, created by dependency injection (its constructor may take services).</summary>
+    /// <summary>
+    /// Registers a tool class for this agent, created by dependency injection in each run's scope: its constructor may
+    /// take scoped services (a <c>DbContext</c>, the current user), which are disposed when the run ends.
+    /// </summary>
     /// <typeparam name="TTool">The tool type.</typeparam>
     /// <returns>This builder.</returns>
     public StreamingAgentsBuilder AddTool<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TTool>()
         where TTool : AgentTool
     {
-        Services.AddSingleton<AgentTool, TTool>();
+        if (AgentName is null)
+        {
+            Services.AddScoped<AgentTool, TTool>();
+        }
+        else
+        {
+            Services.AddKeyedScoped<AgentTool, TTool>(AgentName);
+        }
+
         return this;
     }
 
     /// <summary>
-    /// Registers <see cref="AgentRunManager"/> for runs detached from their consumer (resumable by sequence), over the
-    /// <see cref="IAgentRunStore"/> already registered, or else an <see cref="InMemoryAgentRunStore"/>.
+    /// Registers <see cref="AgentRunManager"/> for runs of this agent detached from their consumer (resumable by
+    /// sequence), over the <see cref="IAgentRunStore"/> already registered, or else an <see cref="InMemoryAgentRunStore"/>.
+    /// A named agent's manager is keyed by its name.
     /// </summary>
     /// <param name="configure">Sets the in-memory store's bounds; <see langword="null"/> for the defaults.</param>
     /// <returns>This builder.</returns>
@@ -66,11 +93,15 @@ public sealed class StreamingAgentsBuilder
         Services.TryAddSingleton<IAgentRunStore>(static provider => new InMemoryAgentRunStore(
             provider.GetRequiredService<IOptions<InMemoryAgentRunStoreOptions>>().Value,
             provider.GetService<TimeProvider>()));
-        Services.TryAddSingleton(static provider => new AgentRunManager(
-            provider.GetRequiredService<IAgentRunner>(),
-            provider.GetRequiredService<IAgentRunStore>(),
-            provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<AgentRunManager>>()));
+        if (AgentName is null)
+        {
+            Services.TryAddSingleton(static provider => CreateManager(provider, provider.GetRequiredService<IAgentRunner>()));
+        }
+        else
+        {
+            Services.TryAddKeyedSingleton(AgentName, static (provider, key) => CreateManager(provider, provider.GetRequiredKeyedService<IAgentRunner>(key)));
+        }
+
         return this;
     }
 
@@ -87,13 +118,19 @@ public sealed class StreamingAgentsBuilder
     public Microsoft.Extensions.AI.ChatClientBuilder AddChatClient(string? defaultModelId = null, ServiceLifetime lifetime = ServiceLifetime.Transient) =>
         Services.AddChatClient(provider => new StreamingAgents.AI.AnthropicChatClient(provider.GetRequiredService<StreamingAgents.Http.IAnthropicClient>(), defaultModelId), lifetime);
 
-    /// <summary>Configures the agent runner.</summary>
+    /// <summary>Configures this agent's runner.</summary>
     /// <param name="configure">Sets the options.</param>
     /// <returns>This builder.</returns>
     public StreamingAgentsBuilder ConfigureRunner(Action<AgentRunnerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        Services.Configure(configure);
+        Services.Configure(AgentName ?? Microsoft.Extensions.Options.Options.DefaultName, configure);
         return this;
     }
+
+    private static AgentRunManager CreateManager(IServiceProvider provider, IAgentRunner runner) => new(
+        runner,
+        provider.GetRequiredService<IAgentRunStore>(),
+        provider.GetService<TimeProvider>(),
+        provider.GetService<ILogger<AgentRunManager>>());
 }

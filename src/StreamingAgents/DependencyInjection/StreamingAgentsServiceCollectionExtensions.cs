@@ -19,7 +19,10 @@ public static class StreamingAgentsServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options; the API key falls back to the <c>ANTHROPIC_API_KEY</c> environment variable.</param>
     /// <returns>A builder to keep configuring (HTTP handlers, tools, the runner).</returns>
-    /// <remarks>Also registers <see cref="IAgentRunner"/> and the <see cref="IToolRegistry"/> of the tools added to the builder.</remarks>
+    /// <remarks>
+    /// Also registers the default agent: <see cref="IAgentRunner"/> and the <see cref="IToolRegistry"/> of the tools
+    /// added to the builder, resolved in each run's service scope.
+    /// </remarks>
     public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, Action<AnthropicClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -47,10 +50,52 @@ public static class StreamingAgentsServiceCollectionExtensions
         return AddCore(services, services.AddOptions<AnthropicClientOptions>().Bind(configuration));
     }
 
+    /// <summary>
+    /// Registers a named agent, with its own options (model, system prompt, limits) and tools: a keyed
+    /// <see cref="IAgentRunner"/> (<c>[FromKeyedServices("support")] IAgentRunner support</c>). Add its tools to the
+    /// builder returned. The Anthropic client is shared by every agent: configure it with the unnamed overload, or
+    /// <c>services.Configure&lt;AnthropicClientOptions&gt;(...)</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The agent's name, its service key.</param>
+    /// <param name="configure">Sets the agent's options.</param>
+    /// <returns>A builder to keep configuring this agent (its tools, detached runs).</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <remarks>Each agent's options and tools are validated at startup, naming the agent.</remarks>
+    public static StreamingAgentsBuilder AddStreamingAgents(this IServiceCollection services, string name, Action<AgentRunnerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        IHttpClientBuilder http = AddClient(services, services.AddOptions<AnthropicClientOptions>());
+        services.AddOptions<AgentRunnerOptions>(name).Configure(configure).ValidateOnStart();
+        services.TryAddKeyedScoped<IToolRegistry>(name, static (provider, key) => new ToolRegistry(provider.GetKeyedServices<AgentTool>(key)));
+        services.TryAddKeyedTransient<IAgentRunner>(name, static (provider, key) => CreateRunner(provider, (string)key!));
+        return new StreamingAgentsBuilder(services, http, name);
+    }
+
     private static StreamingAgentsBuilder AddCore(IServiceCollection services, OptionsBuilder<AnthropicClientOptions> options)
     {
+        IHttpClientBuilder http = AddClient(services, options);
+
+        // The registry holds every AgentTool registered (AddTool), resolved in the run's scope; duplicate names fail at startup.
+        services.TryAddScoped<IToolRegistry>(static provider => new ToolRegistry(provider.GetServices<AgentTool>()));
+        services.AddOptions<AgentRunnerOptions>().ValidateOnStart();
+        services.TryAddTransient<IAgentRunner>(static provider => CreateRunner(provider, name: null));
+        return new StreamingAgentsBuilder(services, http, agentName: null);
+    }
+
+    /// <summary>Registers the shared client once, however many agents are added.</summary>
+    private static IHttpClientBuilder AddClient(IServiceCollection services, OptionsBuilder<AnthropicClientOptions> options)
+    {
+        if (services.FirstOrDefault(static service => service.ServiceType == typeof(ClientRegistration))?.ImplementationInstance is ClientRegistration registered)
+        {
+            return registered.HttpClientBuilder;
+        }
+
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnthropicClientOptions>, AnthropicClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentRunnerOptions>, AgentRunnerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         IHttpClientBuilder http = services.AddHttpClient<IAnthropicClient, AnthropicClient>(static (httpClient, provider) => new AnthropicClient(
@@ -61,17 +106,25 @@ public static class StreamingAgentsServiceCollectionExtensions
 
         // A healthy stream can last for minutes; the client's own idle and stall timeouts guard it instead.
         http.ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton(new ClientRegistration(http));
+        return http;
+    }
 
-        // The registry holds every AgentTool registered (AddTool); duplicate names fail when it is first resolved.
-        services.TryAddSingleton<IToolRegistry>(static provider => new ToolRegistry(provider.GetServices<AgentTool>()));
-        services.AddOptions<AgentRunnerOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentRunnerOptions>, AgentRunnerOptionsValidator>());
-        services.TryAddTransient<IAgentRunner>(static provider => new AgentRunner(
+    /// <summary>A runner of the default agent (<paramref name="name"/> null) or of a named one; each run opens a service scope.</summary>
+    private static AgentRunner CreateRunner(IServiceProvider provider, string? name)
+    {
+        IServiceScopeFactory scopes = provider.GetRequiredService<IServiceScopeFactory>();
+        return new AgentRunner(
             provider.GetRequiredService<IAnthropicClient>(),
-            provider.GetRequiredService<IToolRegistry>(),
-            provider.GetRequiredService<IOptions<AgentRunnerOptions>>().Value,
+            () => RunScope.Open(scopes, name),
+            provider.GetRequiredService<IOptionsMonitor<AgentRunnerOptions>>().Get(name ?? Microsoft.Extensions.Options.Options.DefaultName),
             provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<AgentRunner>>()));
-        return new StreamingAgentsBuilder(services, http);
+            provider.GetService<ILogger<AgentRunner>>());
+    }
+
+    /// <summary>Marks the client as registered, and keeps its HTTP builder for the agents added after it.</summary>
+    private sealed class ClientRegistration(IHttpClientBuilder httpClientBuilder)
+    {
+        public IHttpClientBuilder HttpClientBuilder { get; } = httpClientBuilder;
     }
 }

@@ -167,6 +167,8 @@ internal sealed class RunTelemetry
         AgentRunOutcome.ContextWindowExceeded => "context_window_exceeded",
         AgentRunOutcome.Refused => "refused",
         AgentRunOutcome.ToolErrorLimit => "tool_error_limit",
+        AgentRunOutcome.TokenBudgetExceeded => "token_budget_exceeded",
+        AgentRunOutcome.DeadlineExceeded => "deadline_exceeded",
         _ => outcome.ToString(),
     };
 

@@ -23,7 +23,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LiveRun> _running = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new manager.</summary>
     /// <param name="runner">The agent runner that executes runs.</param>
@@ -46,32 +46,77 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <param name="cancellationToken">Cancels starting it (not the run).</param>
     /// <returns>The run's handle.</returns>
     /// <exception cref="AgentRunLimitException">Too many runs are live.</exception>
-    public async Task<AgentRunHandle> StartAsync(MessageRequest request, string? owner = null, CancellationToken cancellationToken = default)
+    public Task<AgentRunHandle> StartAsync(MessageRequest request, string? owner = null, CancellationToken cancellationToken = default) =>
+        StartAsync(request, runOptions: null, owner, cancellationToken);
+
+    /// <summary>Starts a run with per-run settings (tools offered, token budget, deadline) in the background and returns at once.</summary>
+    /// <param name="request">The conversation and request settings.</param>
+    /// <param name="runOptions">The run's settings; <see langword="null"/> for none.</param>
+    /// <param name="owner">Who may read and cancel the run (a user or tenant ID); <see langword="null"/> for anyone.</param>
+    /// <param name="cancellationToken">Cancels starting it (not the run).</param>
+    /// <returns>The run's handle.</returns>
+    /// <exception cref="AgentRunLimitException">Too many runs are live.</exception>
+    /// <exception cref="ArgumentException">The request or a setting is invalid.</exception>
+    public async Task<AgentRunHandle> StartAsync(MessageRequest request, AgentRunOptions? runOptions, string? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
-        IAsyncEnumerable<AgentEvent> events = _runner.RunAsync(request, _shutdown.Token); // validates the request now
+        IAsyncEnumerable<AgentEvent> events = _runner.RunAsync(request, runOptions, _shutdown.Token); // validates the request now
         var record = new AgentRunRecord(NewRunId(), owner, _time.GetUtcNow());
         await _store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
 
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _running[record.RunId] = ended.Task;
+        var live = new LiveRun();
+        _running[record.RunId] = live;
         _ = Task.Run(
             async () =>
             {
                 try
                 {
-                    await PumpAsync(record.RunId, events).ConfigureAwait(false);
+                    await PumpAsync(record.RunId, events, live).ConfigureAwait(false);
                 }
                 finally
                 {
                     _running.TryRemove(record.RunId, out _);
-                    ended.SetResult();
+                    live.Ended.SetResult();
                 }
             },
             CancellationToken.None);
-        return new AgentRunHandle(record.RunId, owner, ended.Task);
+        return new AgentRunHandle(this, record.RunId, owner, live.Ended.Task);
     }
+
+    /// <summary>Approves a tool call that waits for approval (<see cref="ToolApprovalRequested"/>).</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="toolCallId">The tool call's ID.</param>
+    /// <param name="owner">The caller's owner key.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns><see langword="true"/> when the answer counts; <see langword="false"/> when the call is not waiting for one (unknown, already answered, timed out or ended).</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
+    /// <exception cref="AgentRunElsewhereException">The run is live on another instance.</exception>
+    public Task<bool> ApproveToolCallAsync(string runId, string toolCallId, string? owner = null, CancellationToken cancellationToken = default) =>
+        ControlToolCallAsync(runId, toolCallId, owner, static control => control.Approve(), cancellationToken);
+
+    /// <summary>Denies a tool call that waits for approval: it does not run, and the model is told the user declined it.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="toolCallId">The tool call's ID.</param>
+    /// <param name="reason">Why, for the model; <see langword="null"/> for none.</param>
+    /// <param name="owner">The caller's owner key.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns><see langword="true"/> when the answer counts; <see langword="false"/> when the call is not waiting for one (unknown, already answered, timed out or ended).</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
+    /// <exception cref="AgentRunElsewhereException">The run is live on another instance.</exception>
+    public Task<bool> DenyToolCallAsync(string runId, string toolCallId, string? reason = null, string? owner = null, CancellationToken cancellationToken = default) =>
+        ControlToolCallAsync(runId, toolCallId, owner, control => control.Deny(reason), cancellationToken);
+
+    /// <summary>Cancels one tool call; the model gets an error result saying the user cancelled it, and the run goes on.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="toolCallId">The tool call's ID.</param>
+    /// <param name="owner">The caller's owner key.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns><see langword="true"/> when the call is cancelled; <see langword="false"/> when it is unknown or had already finished.</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
+    /// <exception cref="AgentRunElsewhereException">The run is live on another instance.</exception>
+    public Task<bool> CancelToolCallAsync(string runId, string toolCallId, string? owner = null, CancellationToken cancellationToken = default) =>
+        ControlToolCallAsync(runId, toolCallId, owner, static control => control.Cancel(), cancellationToken);
 
     /// <summary>
     /// Reads a run's events after <paramref name="afterSequence"/>: what the subscriber missed, then each as it
@@ -119,7 +164,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         }
 
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        await Task.WhenAll(_running.Values.Select(static live => live.Ended.Task)).ConfigureAwait(false);
         _shutdown.Dispose();
     }
 
@@ -145,8 +190,20 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         return record is not null && record.IsVisibleTo(owner) ? record : throw new AgentRunNotFoundException(runId);
     }
 
+    private async Task<bool> ControlToolCallAsync(string runId, string toolCallId, string? owner, Func<IToolCallControl, bool> act, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(toolCallId);
+        AgentRunRecord record = await GetRunAsync(runId, owner, cancellationToken).ConfigureAwait(false);
+        if (_running.TryGetValue(runId, out LiveRun? live))
+        {
+            return live.Calls.TryGetValue(toolCallId, out IToolCallControl? control) && act(control);
+        }
+
+        return record.IsCompleted ? false : throw new AgentRunElsewhereException(runId);
+    }
+
     /// <summary>Runs the agent, storing each event; a cancel request (from any instance) stops it with a cancelled ending.</summary>
-    private async Task PumpAsync(string runId, IAsyncEnumerable<AgentEvent> events)
+    private async Task PumpAsync(string runId, IAsyncEnumerable<AgentEvent> events, LiveRun live)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         Exception? storeFailure = null;
@@ -176,6 +233,11 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         {
             await foreach (AgentEvent agentEvent in events.WithCancellation(cancel.Token).ConfigureAwait(false))
             {
+                if (agentEvent is ToolCallStarted && ToolCallControls.Find(agentEvent) is { } control)
+                {
+                    live.Calls[control.ToolCallId] = control; // a retried turn's call replaces the discarded one
+                }
+
                 SerializedAgentEvent serialized = progress.Observe(agentEvent);
                 await _store.AppendAsync(runId, serialized, CancellationToken.None).ConfigureAwait(false);
                 progress.Stored();
@@ -257,6 +319,14 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         Span<byte> encoded = stackalloc byte[Base64Url.GetEncodedLength(random.Length)];
         Base64Url.EncodeToUtf8(random, encoded);
         return "run_" + System.Text.Encoding.ASCII.GetString(encoded);
+    }
+
+    /// <summary>A run executing here: when it ends, and its tool calls by ID, for approvals and cancels.</summary>
+    private sealed class LiveRun
+    {
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentDictionary<string, IToolCallControl> Calls { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>What a run has shown and stored so far, to end it for its subscribers when it stops without a <see cref="RunCompleted"/>.</summary>

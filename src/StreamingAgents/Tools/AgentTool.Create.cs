@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace StreamingAgents.Tools;
@@ -14,6 +15,8 @@ public abstract partial class AgentTool
     /// <param name="isReadOnly">Whether the tool has no side effects (it may then start early).</param>
     /// <param name="runsAlone">Whether the tool must not run at the same time as any other tool.</param>
     /// <param name="timeout">The tool's own time limit; <see langword="null"/> uses the runner's default.</param>
+    /// <param name="requiresApproval">Whether every call needs a person's approval before it runs.</param>
+    /// <param name="approvalCondition">When calls need approval, judged on their input (see <see cref="ApprovalCondition"/>).</param>
     /// <returns>The tool.</returns>
     public static AgentTool Create<TInput>(
         string name,
@@ -23,7 +26,9 @@ public abstract partial class AgentTool
         string? statusLabel = null,
         bool isReadOnly = false,
         bool runsAlone = false,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        bool requiresApproval = false,
+        Func<JsonElement, bool>? approvalCondition = null)
     {
         ArgumentNullException.ThrowIfNull(inputTypeInfo);
         ArgumentNullException.ThrowIfNull(execute);
@@ -33,6 +38,8 @@ public abstract partial class AgentTool
             IsReadOnly = isReadOnly,
             RunsAlone = runsAlone,
             Timeout = timeout,
+            RequiresApproval = requiresApproval,
+            ApprovalCondition = approvalCondition,
         };
     }
 }

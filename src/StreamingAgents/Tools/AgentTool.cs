@@ -57,6 +57,21 @@ public abstract partial class AgentTool
     /// </summary>
     public bool IsReadOnly { get; init; }
 
+    /// <summary>
+    /// Gets whether every call needs a person's approval before it runs: the run emits
+    /// <see cref="Agents.ToolApprovalRequested"/> and waits (up to <see cref="Agents.AgentRunnerOptions.ApprovalTimeout"/>)
+    /// for <see cref="Agents.ToolApprovalRequested.Approve"/> or <see cref="Agents.ToolApprovalRequested.Deny"/>. Other
+    /// calls of the same message go on meanwhile. See also <see cref="ApprovalCondition"/>.
+    /// </summary>
+    public bool RequiresApproval { get; init; }
+
+    /// <summary>
+    /// Gets a condition on a call's input under which it needs approval, as with <see cref="RequiresApproval"/> (for
+    /// example refunds above an amount). It sees input already checked against <see cref="InputSchema"/>; if it throws,
+    /// the call needs approval.
+    /// </summary>
+    public Func<JsonElement, bool>? ApprovalCondition { get; init; }
+
     /// <summary>Gets whether the tool must not run at the same time as any other tool.</summary>
     public bool RunsAlone { get; init; }
 
@@ -81,6 +96,24 @@ public abstract partial class AgentTool
     /// <param name="context">The call's ID, status reporting and cancellation.</param>
     /// <returns>The result for the model.</returns>
     public abstract ValueTask<ToolResult> ExecuteAsync(JsonElement input, ToolContext context);
+
+    /// <summary>Says whether a call with this input needs approval; a condition that throws means it does.</summary>
+    internal bool NeedsApproval(JsonElement input)
+    {
+        if (RequiresApproval)
+        {
+            return true;
+        }
+
+        try
+        {
+            return ApprovalCondition?.Invoke(input) ?? false;
+        }
+        catch (Exception)
+        {
+            return true; // fail safe: a broken condition must not let a call through unapproved
+        }
+    }
 
     /// <summary>Gets the definition sent to the API.</summary>
     /// <returns>The tool definition.</returns>

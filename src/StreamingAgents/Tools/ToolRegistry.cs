@@ -49,3 +49,25 @@ public sealed class ToolRegistry : IToolRegistry
     /// <inheritdoc/>
     public bool TryGetTool(string name, [NotNullWhen(true)] out AgentTool? tool) => _byName.TryGetValue(name, out tool);
 }
+
+/// <summary>Narrows a registry.</summary>
+internal static class ToolRegistryExtensions
+{
+    /// <summary>The tools of <paramref name="registry"/> named in <paramref name="names"/>, in registration order.</summary>
+    /// <exception cref="ArgumentException">A name is not one of the registry's tools.</exception>
+    public static IToolRegistry Only(this IToolRegistry registry, IReadOnlyCollection<string> names)
+    {
+        foreach (string name in names)
+        {
+            if (!registry.TryGetTool(name, out _))
+            {
+                throw new ArgumentException(
+                    $"AgentRunOptions.Tools names '{name}', which is not one of the agent's tools ({string.Join(", ", registry.Tools.Select(static tool => tool.Name))}).",
+                    nameof(names));
+            }
+        }
+
+        var allowed = new HashSet<string>(names, StringComparer.Ordinal);
+        return new ToolRegistry(registry.Tools.Where(tool => allowed.Contains(tool.Name)));
+    }
+}
