@@ -44,6 +44,10 @@ public sealed class AgentEventContractTests
                 $$$"""{"type":"tool_call_ready",{{{Stamp}}},"tool_call_id":"toolu_1","tool_name":"lookup","input":{"query":"ORD-1"},"input_status":"incomplete"}"""
             },
             {
+                new ToolApprovalRequested { ToolCallId = "toolu_1", ToolName = "refund", Input = input },
+                $$$"""{"type":"tool_approval_requested",{{{Stamp}}},"tool_call_id":"toolu_1","tool_name":"refund","input":{"query":"ORD-1"}}"""
+            },
+            {
                 new ToolExecutionStarted { ToolCallId = "toolu_1", ToolName = "lookup", IsEager = true },
                 $$$"""{"type":"tool_execution_started",{{{Stamp}}},"tool_call_id":"toolu_1","tool_name":"lookup","is_eager":true}"""
             },
