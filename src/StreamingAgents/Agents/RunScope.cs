@@ -26,7 +26,7 @@ internal sealed class RunScope(IToolRegistry tools, AsyncServiceScope? scope) : 
         }
         catch
         {
-            scope.Dispose();
+            scope.DisposeAsync().AsTask().GetAwaiter().GetResult(); // only the tools were resolved: nothing to wait for
             throw;
         }
     }

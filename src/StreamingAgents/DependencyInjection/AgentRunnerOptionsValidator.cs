@@ -16,14 +16,19 @@ internal sealed class AgentRunnerOptionsValidator(IServiceScopeFactory scopes) :
     {
         var problems = new List<string>(options.Validate());
         string? agent = string.IsNullOrEmpty(name) ? null : name;
+        AsyncServiceScope scope = scopes.CreateAsyncScope();
         try
         {
-            using IServiceScope scope = scopes.CreateScope();
             _ = agent is null ? scope.ServiceProvider.GetService<IToolRegistry>() : scope.ServiceProvider.GetKeyedService<IToolRegistry>(agent);
         }
         catch (Exception invalidTools) when (invalidTools is ArgumentException or InvalidOperationException)
         {
             problems.Add(invalidTools.Message);
+        }
+        finally
+        {
+            // Validation is synchronous; services that only dispose asynchronously (a DbContext, say) are disposed so.
+            scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         return OptionsProblems.ToResult(agent is null ? problems : [.. problems.Select(problem => $"Agent '{agent}': {problem}")]);
