@@ -242,7 +242,7 @@ public sealed class AgentEndpointTests
         return items;
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);

@@ -11,7 +11,9 @@ public static class AgentEndpointRouteBuilderExtensions
     /// Maps, under <paramref name="prefix"/>: <c>POST /runs</c> (start a detached run: <c>{"message": "..."}</c> → 201
     /// with <c>run_id</c> and <c>events_url</c>), <c>GET /runs/{runId}/events</c> (its events as
     /// <c>text/event-stream</c>, resuming after <c>Last-Event-ID</c> or <c>?last_event_id=</c>), <c>POST
-    /// /runs/{runId}/cancel</c> (202), <c>POST /stream</c> (a run streamed as the response itself) and <c>GET /ws</c>
+    /// /runs/{runId}/cancel</c> (202), <c>POST /runs/{runId}/tool-calls/{toolCallId}/approve</c>, <c>.../deny</c>
+    /// (<c>{"reason": "..."}</c>, optional) and <c>.../cancel</c> (answers to its tool calls: 202, or 409 when the call
+    /// is not waiting for that answer), <c>POST /stream</c> (a run streamed as the response itself) and <c>GET /ws</c>
     /// (the same runs over a WebSocket; needs <c>app.UseWebSockets()</c>). Errors are <c>application/problem+json</c>.
     /// </summary>
     /// <param name="endpoints">The application.</param>
@@ -26,6 +28,9 @@ public static class AgentEndpointRouteBuilderExtensions
         group.MapPost("/runs", AgentRunEndpoints.StartAsync);
         group.MapGet("/runs/{runId}/events", AgentRunEndpoints.EventsAsync);
         group.MapPost("/runs/{runId}/cancel", AgentRunEndpoints.CancelAsync);
+        group.MapPost("/runs/{runId}/tool-calls/{toolCallId}/approve", ToolCallEndpoints.ApproveAsync);
+        group.MapPost("/runs/{runId}/tool-calls/{toolCallId}/deny", ToolCallEndpoints.DenyAsync);
+        group.MapPost("/runs/{runId}/tool-calls/{toolCallId}/cancel", ToolCallEndpoints.CancelAsync);
         group.MapPost("/stream", AgentRunEndpoints.StreamAsync);
         group.MapGet("/ws", AgentRunWebSocketSession.HandleAsync);
         return group;

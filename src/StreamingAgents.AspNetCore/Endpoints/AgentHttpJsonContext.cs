@@ -10,6 +10,9 @@ internal sealed record StartRunResponse(
     [property: JsonPropertyName("run_id")] string RunId,
     [property: JsonPropertyName("events_url")] string EventsUrl);
 
+/// <summary>The body of <c>POST .../tool-calls/{toolCallId}/deny</c> (optional).</summary>
+internal sealed record DenyToolCallRequest([property: JsonPropertyName("reason")] string? Reason);
+
 /// <summary>An RFC 9457 problem document.</summary>
 internal sealed record ProblemDocument(
     [property: JsonPropertyName("type")] string Type,
@@ -22,6 +25,7 @@ internal sealed record ProblemDocument(
 [JsonSerializable(typeof(StartRunRequest))]
 [JsonSerializable(typeof(StartRunResponse))]
 [JsonSerializable(typeof(ProblemDocument))]
+[JsonSerializable(typeof(DenyToolCallRequest))]
 [JsonSerializable(typeof(WebSockets.ClientMessage))]
 [JsonSerializable(typeof(WebSockets.ServerMessage))]
 internal sealed partial class AgentHttpJsonContext : JsonSerializerContext;

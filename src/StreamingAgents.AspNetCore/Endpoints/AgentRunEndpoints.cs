@@ -14,7 +14,7 @@ namespace StreamingAgents.AspNetCore.Endpoints;
 internal static class AgentRunEndpoints
 {
     /// <summary>The most bytes a request body may have: a message at its longest, escaped, with room for the JSON around it.</summary>
-    private static int MaxBodyBytes(AgentEndpointOptions options) => (options.MaxMessageLength * 6) + 1024;
+    internal static int MaxBodyBytes(AgentEndpointOptions options) => (options.MaxMessageLength * 6) + 1024;
 
     /// <summary><c>POST {prefix}/runs</c>: <c>{"message": "..."}</c> → 201 with the run's ID and events URL.</summary>
     public static async Task StartAsync(HttpContext context)
@@ -202,7 +202,7 @@ internal static class AgentRunEndpoints
     private static AgentEndpointOptions Options(HttpContext context) =>
         context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
 
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[8192];

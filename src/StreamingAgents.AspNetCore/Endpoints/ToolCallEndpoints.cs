@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StreamingAgents.Runs;
+
+namespace StreamingAgents.AspNetCore.Endpoints;
+
+/// <summary>
+/// Answers to a detached run's tool calls, for a page's Approve, Deny and Stop buttons:
+/// <c>POST {prefix}/runs/{runId}/tool-calls/{toolCallId}/approve</c>, <c>.../deny</c> (body <c>{"reason": "..."}</c>,
+/// optional) and <c>.../cancel</c>. 202 when the answer counts, 409 when the call is not waiting for it.
+/// </summary>
+internal static class ToolCallEndpoints
+{
+    public static Task ApproveAsync(HttpContext context) =>
+        AnswerAsync(context, Options(context), "waiting for approval", static (runs, call, ct) => runs.ApproveToolCallAsync(call.RunId, call.ToolCallId, call.Owner, ct));
+
+    public static async Task DenyAsync(HttpContext context)
+    {
+        AgentEndpointOptions options = Options(context);
+        if (await ReadReasonAsync(context, options).ConfigureAwait(false) is { } reason)
+        {
+            await AnswerAsync(context, options, "waiting for approval", (runs, call, ct) => runs.DenyToolCallAsync(call.RunId, call.ToolCallId, reason.Text, call.Owner, ct)).ConfigureAwait(false);
+        }
+    }
+
+    public static Task CancelAsync(HttpContext context) =>
+        AnswerAsync(context, Options(context), "running or about to run", static (runs, call, ct) => runs.CancelToolCallAsync(call.RunId, call.ToolCallId, call.Owner, ct));
+
+    private static AgentEndpointOptions Options(HttpContext context) =>
+        context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
+
+    private static async Task AnswerAsync(HttpContext context, AgentEndpointOptions options, string waitingFor, Func<AgentRunManager, CallAddress, CancellationToken, Task<bool>> answer)
+    {
+        var call = new CallAddress((string)context.Request.RouteValues["runId"]!, (string)context.Request.RouteValues["toolCallId"]!, options.GetOwner(context));
+        try
+        {
+            if (await answer(context.RequestServices.GetRequiredService<AgentRunManager>(), call, context.RequestAborted).ConfigureAwait(false))
+            {
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                return;
+            }
+
+            await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Tool call not waiting",
+                $"Tool call '{call.ToolCallId}' of run '{call.RunId}' is not {waitingFor}: it is unknown, was already answered, or has finished.").ConfigureAwait(false);
+        }
+        catch (AgentRunNotFoundException notFound)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No such run", notFound.Message).ConfigureAwait(false);
+        }
+        catch (AgentRunElsewhereException elsewhere)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Run is on another instance", elsewhere.Message).ConfigureAwait(false);
+        }
+        catch (AgentRunStoreException unavailable)
+        {
+            await Problems.WriteStoreUnavailableAsync(context, options, unavailable).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the optional <c>{"reason": "..."}</c>; on a bad body writes the 400 and returns null.</summary>
+    private static async Task<DenyReason?> ReadReasonAsync(HttpContext context, AgentEndpointOptions options)
+    {
+        byte[]? body = await AgentRunEndpoints.ReadBoundedAsync(context.Request.Body, AgentRunEndpoints.MaxBodyBytes(options), context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Reason too long", $"The request body is longer than {AgentRunEndpoints.MaxBodyBytes(options)} bytes.").ConfigureAwait(false);
+            return null;
+        }
+
+        if (body.Length == 0)
+        {
+            return new DenyReason(null);
+        }
+
+        DenyToolCallRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(body, AgentHttpJsonContext.Default.DenyToolCallRequest);
+        }
+        catch (JsonException invalid)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request", $"Send no body, or JSON like {{\"reason\": \"...\"}}: {invalid.Message}").ConfigureAwait(false);
+            return null;
+        }
+
+        if (request?.Reason is { Length: var length } && length > options.MaxMessageLength)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Reason too long", $"The reason is {length} characters long; the most is {options.MaxMessageLength}.").ConfigureAwait(false);
+            return null;
+        }
+
+        return new DenyReason(string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason);
+    }
+
+    private sealed record CallAddress(string RunId, string ToolCallId, string? Owner);
+
+    private sealed record DenyReason(string? Text);
+}
