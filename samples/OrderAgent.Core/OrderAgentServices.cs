@@ -24,7 +24,8 @@ public static class OrderAgentServices
         bool useClaude = UsesClaude;
         StreamingAgentsBuilder agents = services.AddStreamingAgents(options => options.ApiKey = useClaude ? null : "fake-model-needs-no-key")
             .AddTool(OrderTools.SearchOrders(database))
-            .AddTool(OrderTools.GetShippingStatus(database));
+            .AddTool(OrderTools.GetShippingStatus(database))
+            .AddTool(OrderTools.RequestRefund(database)); // needs a person's approval: the console asks, the web page shows buttons
         if (!useClaude)
         {
             agents.HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(provider => OrderModel.CreateHandler(database, provider.GetService<TimeProvider>()));

@@ -9,8 +9,8 @@ namespace OrderAgent;
 
 /// <summary>
 /// The built-in stand-in for Claude when no API key is set: it answers each request from what the request holds, so
-/// any number of runs work (the web demo serves many). Asked about an order, it calls both tools at once; given their
-/// results, it writes the answer. Streamed with realistic timing through the real client, so the whole pipeline runs.
+/// any number of runs work (the web demo serves many). Asked about an order, it calls both tools at once; asked for a
+/// refund, it calls the refund tool (which needs approval); given the results, it writes the answer. Streamed with realistic timing through the real client, so the whole pipeline runs.
 /// </summary>
 public static partial class OrderModel
 {
@@ -32,10 +32,21 @@ public static partial class OrderModel
     {
         string question = string.Concat(request.Messages[0].Content.OfType<TextBlock>().Select(static block => block.Text));
         string orderId = OrderNumber().Match(question) is { Success: true } match ? match.Value.ToUpperInvariant() : "ORD-12345";
-        bool hasResults = request.Messages[^1].Content.OfType<ToolResultBlock>().Any();
-        if (hasResults)
+        ToolResultBlock[] results = [.. request.Messages[^1].Content.OfType<ToolResultBlock>()];
+        bool wantsRefund = question.Contains("refund", StringComparison.OrdinalIgnoreCase);
+        if (results.Length > 0)
         {
-            return new TranscriptBuilder().MessageStart(inputTokens: 1296).Text(Answer(database, orderId)).Stop(StopReason.EndTurn);
+            string answer = wantsRefund ? RefundAnswer(orderId, results[0]) : Answer(database, orderId);
+            return new TranscriptBuilder().MessageStart(inputTokens: 1296).Text(answer).Stop(StopReason.EndTurn);
+        }
+
+        if (wantsRefund)
+        {
+            return new TranscriptBuilder()
+                .MessageStart(inputTokens: 812)
+                .Text($"I can refund order #{orderId} for you; I just need your go-ahead.")
+                .ToolUse("request_refund", $$"""{"order_id": "{{orderId}}", "reason": "requested by the customer"}""", fragmentSize: 6)
+                .Stop(StopReason.ToolUse);
         }
 
         string json = $$"""{"order_id": "{{orderId}}"}""";
@@ -45,6 +56,14 @@ public static partial class OrderModel
             .ToolUse("search_orders", json, fragmentSize: 6)
             .ToolUse("get_shipping_status", json, fragmentSize: 6)
             .Stop(StopReason.ToolUse);
+    }
+
+    private static string RefundAnswer(string orderId, ToolResultBlock result)
+    {
+        string outcome = string.Concat(result.Content.OfType<TextBlock>().Select(static block => block.Text));
+        return result.IsError == true
+            ? $"Understood — I haven't refunded order #{orderId}. ({outcome}) Is there anything else I can do?"
+            : $"Done: {outcome} You'll get a confirmation email shortly.";
     }
 
     private static string Answer(OrderDatabase database, string orderId)

@@ -14,6 +14,16 @@ public sealed record SearchOrdersInput
     public string? Customer { get; init; }
 }
 
+/// <summary>Input of <c>request_refund</c>.</summary>
+public sealed record RefundInput
+{
+    [Description("The order number, for example ORD-12345.")]
+    public required string OrderId { get; init; }
+
+    [Description("Why the customer wants the refund, in their words.")]
+    public string? Reason { get; init; }
+}
+
 /// <summary>Input of <c>get_shipping_status</c>.</summary>
 public sealed record ShippingStatusInput
 {
@@ -24,11 +34,12 @@ public sealed record ShippingStatusInput
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SearchOrdersInput))]
 [JsonSerializable(typeof(ShippingStatusInput))]
+[JsonSerializable(typeof(RefundInput))]
 [JsonSerializable(typeof(Order[]))]
 [JsonSerializable(typeof(Shipment))]
 internal sealed partial class OrderJsonContext : JsonSerializerContext;
 
-/// <summary>The two read-only tools of the support agent, over the in-memory order system.</summary>
+/// <summary>The tools of the support agent, over the in-memory order system: two read-only ones, and a refund that a person must approve.</summary>
 public static class OrderTools
 {
     public static AgentTool SearchOrders(OrderDatabase database) => AgentTool.Create(
@@ -62,4 +73,19 @@ public static class OrderTools
         },
         statusLabel: "🚚 Checking shipping status…",
         isReadOnly: true);
+
+    public static AgentTool RequestRefund(OrderDatabase database) => AgentTool.Create(
+        "request_refund",
+        "Refunds an order in full to the customer's original payment method. Only when the customer asks for a refund.",
+        OrderJsonContext.Default.RefundInput,
+        async (input, context) =>
+        {
+            context.ReportStatus("Contacting the payment provider…");
+            await Task.Delay(TimeSpan.FromMilliseconds(400), context.CancellationToken); // a payment API call
+            return database.FindOrder(input.OrderId) is { } order
+                ? ToolResult.Text(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Refund of ${order.Total:0.00} for {order.OrderId} issued; it reaches the card in 3–5 business days."))
+                : ToolResult.Error($"There is no order '{input.OrderId}' to refund.");
+        },
+        statusLabel: "💸 Requesting a refund…",
+        requiresApproval: true);
 }

@@ -24,7 +24,7 @@ public static class OrderWebApp
 
         var database = new OrderDatabase(DateOnly.FromDateTime(DateTime.Now));
         StreamingAgentsBuilder agents = options.Model is { } model
-            ? builder.Services.AddStreamingAgents(o => o.ApiKey = "fake-model-needs-no-key").AddTools(options.Tools ?? [OrderTools.SearchOrders(database), OrderTools.GetShippingStatus(database)])
+            ? builder.Services.AddStreamingAgents(o => o.ApiKey = "fake-model-needs-no-key").AddTools(options.Tools ?? [OrderTools.SearchOrders(database), OrderTools.GetShippingStatus(database), OrderTools.RequestRefund(database)])
             : builder.Services.AddOrderAgent(database);
         if (options.Model is { } handler)
         {

@@ -21,6 +21,13 @@ internal sealed class ConsoleRenderer(TimeProvider time)
             case ToolCallStarted call:
                 WriteLine($"  {call.StatusLabel ?? $"⚙ Calling {call.ToolName}…"}");
                 break;
+            case ToolApprovalRequested approval:
+                // The refund tool needs a person's yes: ask on the terminal (no answer, as with input redirected from nothing, is a no).
+                Write($"    Allow {approval.ToolName} {approval.Input}? [y/N] ");
+                bool approved = Console.ReadLine()?.Trim().StartsWith('y') == true;
+                _atLineStart = !Console.IsInputRedirected; // a typed answer ended the line; a redirected one echoes nothing
+                _ = approved ? approval.Approve() : approval.Deny("the customer said no at the prompt");
+                break;
             case ToolStatusReported status:
                 WriteLine($"    {status.Status}");
                 break;

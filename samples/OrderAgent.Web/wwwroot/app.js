@@ -1,11 +1,12 @@
 // The order-support page: starts a detached run, follows its events (SSE by default, ?transport=websocket for a
-// WebSocket), and draws them as they come. A dropped connection resumes after the last event seen.
+// WebSocket), and draws them as they come. A dropped connection resumes after the last event seen. A tool call that
+// needs approval shows Approve and Deny; a running tool can be stopped on its own (✕) while the run goes on.
 (() => {
   'use strict';
 
   const EVENT_TYPES = ['turn_started', 'text', 'thinking', 'tool_call_started', 'tool_input_progress', 'tool_call_ready',
-    'tool_execution_started', 'tool_status', 'tool_call_completed', 'tool_call_discarded', 'turn_completed',
-    'turn_retrying', 'heartbeat', 'run_completed'];
+    'tool_approval_requested', 'tool_execution_started', 'tool_status', 'tool_call_completed', 'tool_call_discarded',
+    'turn_completed', 'turn_retrying', 'heartbeat', 'run_completed'];
   const params = new URLSearchParams(location.search);
   const transport = params.get('transport') === 'websocket' ? 'websocket' : 'sse';
   const $ = id => document.getElementById(id);
@@ -107,6 +108,29 @@
         $('tools').append(chip);
         break;
       }
+      case 'tool_approval_requested':
+        withChip(e, chip => {
+          const approval = document.createElement('div');
+          approval.className = 'approval';
+          approval.innerHTML = '<span>Needs your approval</span><button type="button" class="approve">Approve</button><button type="button" class="deny">Deny</button>';
+          approval.querySelector('.approve').addEventListener('click', click => answerToolCall(state, chip, 'approve', click));
+          approval.querySelector('.deny').addEventListener('click', click => answerToolCall(state, chip, 'deny', click));
+          chip.classList.add('waiting');
+          chip.append(approval);
+        });
+        break;
+      case 'tool_execution_started':
+        withChip(e, chip => {
+          clearControls(chip);
+          const stop = document.createElement('button');
+          stop.type = 'button';
+          stop.className = 'cancel-tool';
+          stop.title = 'Stop this tool';
+          stop.textContent = '✕';
+          stop.addEventListener('click', click => answerToolCall(state, chip, 'cancel', click));
+          chip.querySelector('.head').append(stop);
+        });
+        break;
       case 'tool_call_ready':
         withChip(e, chip => { chip.dataset.input = JSON.stringify(e.input, null, 2); renderDetails(chip); });
         break;
@@ -115,6 +139,7 @@
         break;
       case 'tool_call_completed':
         withChip(e, chip => {
+          clearControls(chip);
           chip.classList.add('done');
           if (e.is_error) chip.classList.add('error');
           chip.querySelector('.duration').textContent = formatMs(e.duration_ms);
@@ -161,6 +186,26 @@
   function withChip(e, action) {
     const chip = document.querySelector(`.tool-chip[data-tool-call-id="${CSS.escape(e.tool_call_id)}"]`);
     if (chip) action(chip);
+  }
+
+  // Approve, Deny or stop one tool call of the run: the answer goes to the server, and the events that follow
+  // (execution, completion) update the chip.
+  function answerToolCall(state, chip, answer, click) {
+    click.stopPropagation();
+    for (const button of chip.querySelectorAll('.approval button, .cancel-tool')) button.disabled = true;
+    fetch(`/api/runs/${encodeURIComponent(state.id)}/tool-calls/${encodeURIComponent(chip.dataset.toolCallId)}/${answer}`, { method: 'POST' })
+      .then(async response => {
+        if (response.status !== 202) {
+          const problem = await response.json().catch(() => ({}));
+          showNotice(problem.detail || problem.title || response.statusText);
+        }
+      })
+      .catch(error => showNotice(error.message));
+  }
+
+  function clearControls(chip) {
+    chip.classList.remove('waiting');
+    for (const control of chip.querySelectorAll('.approval, .cancel-tool')) control.remove();
   }
 
   function renderDetails(chip) {

@@ -91,9 +91,14 @@ internal sealed partial class AgentRun
             return ToolResult.Error($"The input does not match the schema of tool '{block.Name}', so it was not run: {string.Join(" ", problems)}");
         }
 
-        if (tool.NeedsApproval(block.Input) && await AwaitApprovalAsync(call, cancellationToken).ConfigureAwait(false) is { } refusal)
+        if (tool.NeedsApproval(block.Input))
         {
-            return refusal;
+            if (await AwaitApprovalAsync(call, cancellationToken).ConfigureAwait(false) is { } refusal)
+            {
+                return refusal;
+            }
+
+            call.ReadyAt = call.ReadyAt is null ? null : _time.GetTimestamp(); // the start delay measures the runner, not the person
         }
 
         await AcquireSlotAsync(tool.RunsAlone, cancellationToken).ConfigureAwait(false);
