@@ -26,8 +26,9 @@ internal sealed class OrderPageHost : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
-    private OrderPageHost(WebApplication app, IPlaywright playwright, IBrowser browser, Uri address, TaskCompletionSource toolMayFinish, TaskCompletionSource toolCancelled)
+    private OrderPageHost(WebApplication app, IPlaywright playwright, IBrowser browser, Uri address, TaskCompletionSource toolMayFinish, TaskCompletionSource toolCancelled, List<string> refunds)
     {
+        Refunds = refunds;
         _app = app;
         _playwright = playwright;
         _browser = browser;
@@ -40,6 +41,9 @@ internal sealed class OrderPageHost : IAsyncDisposable
 
     /// <summary>Completes the tool's work: until then its chip spins.</summary>
     public TaskCompletionSource ToolMayFinish { get; }
+
+    /// <summary>Gets the orders <c>refund_order</c> (which needs approval) was run for.</summary>
+    public List<string> Refunds { get; }
 
     /// <summary>Completes when the tool noticed it was cancelled.</summary>
     public TaskCompletionSource ToolCancelled { get; }
@@ -64,10 +68,21 @@ internal sealed class OrderPageHost : IAsyncDisposable
             return ToolResult.Text("ORD-12345: shipped with UPS, arriving Saturday.");
         }, statusLabel: StatusLabel, isReadOnly: true);
 
+        var refunds = new List<string>();
+        AgentTool refund = AgentTool.Create("refund_order", "Refunds an order.", TestJsonContext.Default.LookupInput, (input, _) =>
+        {
+            lock (refunds)
+            {
+                refunds.Add(input.Query);
+            }
+
+            return ValueTask.FromResult(ToolResult.Text($"refunded {input.Query}"));
+        }, statusLabel: "💸 Refunding…", requiresApproval: true);
+
         WebApplication app = OrderWebApp.Create(["--urls", "http://127.0.0.1:0"], options =>
         {
             options.Model = _ => new ScriptedModel(Script, Chunking.PerEvent, new ChunkedStreamOptions { DelayPerChunk = TimeSpan.FromMilliseconds(25) });
-            options.Tools = [lookup];
+            options.Tools = [lookup, refund];
             options.WebRootPath = Path.Combine(RepositoryRoot(), "samples", "OrderAgent.Web", "wwwroot");
             options.ConfigurePipeline = pipeline;
         });
@@ -81,7 +96,7 @@ internal sealed class OrderPageHost : IAsyncDisposable
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        return new OrderPageHost(app, playwright, browser, new Uri(address), gate, cancelled);
+        return new OrderPageHost(app, playwright, browser, new Uri(address), gate, cancelled, refunds);
     }
 
     public async Task<IPage> OpenAsync(string transport, string question = "Where is my order #ORD-12345?")
@@ -107,10 +122,19 @@ internal sealed class OrderPageHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static TranscriptBuilder Script(MessageRequest request) =>
-        request.Messages[^1].Content.OfType<ToolResultBlock>().Any()
-            ? new TranscriptBuilder().Text(FinalAnswer).Stop(StopReason.EndTurn)
+    /// <summary>Looks the order up (or, asked for a refund, refunds it); given a result, answers (with the refund's result).</summary>
+    private static TranscriptBuilder Script(MessageRequest request)
+    {
+        bool refund = request.Messages[0].Content.OfType<TextBlock>().Any(static block => block.Text.Contains("refund", StringComparison.Ordinal));
+        if (request.Messages[^1].Content.OfType<ToolResultBlock>().FirstOrDefault() is { } result)
+        {
+            return new TranscriptBuilder().Text(refund ? $"Refund: {((TextBlock)result.Content[0]).Text}" : FinalAnswer).Stop(StopReason.EndTurn);
+        }
+
+        return refund
+            ? new TranscriptBuilder().ToolUse("refund_order", """{"query":"ORD-12345"}""").Stop(StopReason.ToolUse)
             : new TranscriptBuilder().Text(FirstWords).ToolUse("lookup_order", """{"query":"ORD-12345"}""", fragmentSize: 4).Stop(StopReason.ToolUse);
+    }
 
     private static string RepositoryRoot()
     {

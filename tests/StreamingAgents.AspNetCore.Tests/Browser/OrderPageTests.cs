@@ -82,6 +82,58 @@ public sealed class OrderPageTests
         await host.ToolCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [BrowserTheory]
+    [InlineData("sse")]
+    [InlineData("websocket")]
+    public async Task ToolNeedingApproval_ApproveButton_RunsIt(string transport)
+    {
+        await using OrderPageHost host = await OrderPageHost.StartAsync();
+        IPage page = await host.OpenAsync(transport, "Please refund order ORD-12345");
+        ILocator chip = page.Locator(".tool-chip[data-tool-name='refund_order']");
+
+        await Assertions.Expect(chip.Locator(".approval")).ToContainTextAsync("Needs your approval", s_wait);
+        Assert.Empty(host.Refunds); // it waits for the person
+        await OrderPageHost.SaveScreenshotAsync(page, $"approval-{transport}");
+        await chip.Locator("button.approve").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        Assert.Equal("Refund: refunded ORD-12345", await page.Locator("#answer").TextContentAsync());
+        Assert.Equal(["ORD-12345"], host.Refunds);
+        Assert.Equal(0, await chip.Locator(".approval").CountAsync());
+        Assert.False(await chip.EvaluateAsync<bool>("c => c.classList.contains('error')"));
+    }
+
+    [BrowserFact]
+    public async Task ToolNeedingApproval_DenyButton_TheModelIsToldAndTheRunCompletes()
+    {
+        await using OrderPageHost host = await OrderPageHost.StartAsync();
+        IPage page = await host.OpenAsync("sse", "Please refund order ORD-12345");
+        ILocator chip = page.Locator(".tool-chip[data-tool-name='refund_order']");
+
+        await chip.Locator("button.deny").ClickAsync(new() { Timeout = 30_000 });
+
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        Assert.Equal("Refund: The user declined this 'refund_order' call, so it was not run.", await page.Locator("#answer").TextContentAsync());
+        Assert.Empty(host.Refunds);
+        Assert.True(await chip.EvaluateAsync<bool>("c => c.classList.contains('error')"));
+    }
+
+    [BrowserFact]
+    public async Task RunningTool_ItsStopButton_CancelsOnlyThatTool()
+    {
+        await using OrderPageHost host = await OrderPageHost.StartAsync();
+        IPage page = await host.OpenAsync("sse");
+        ILocator chip = page.Locator(".tool-chip[data-tool-name='lookup_order']");
+        await Assertions.Expect(chip.Locator(".statuses")).ToContainTextAsync("Querying", s_wait);
+
+        await chip.Locator("button.cancel-tool").ClickAsync();
+
+        await host.ToolCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assertions.Expect(page.Locator("#state")).ToHaveTextAsync("completed", new() { Timeout = 30_000 }); // the run went on
+        Assert.True(await chip.EvaluateAsync<bool>("c => c.classList.contains('error')"));
+        Assert.Equal(OrderPageHost.FirstWords + OrderPageHost.FinalAnswer, await page.Locator("#answer").TextContentAsync());
+    }
+
     /// <summary>Cuts a connection from the server side after some frames: SSE writes, or WebSocket messages.</summary>
     private static class ConnectionCutter
     {
