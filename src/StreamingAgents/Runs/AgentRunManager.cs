@@ -91,9 +91,9 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
     /// <returns><see langword="true"/> when the answer counts; <see langword="false"/> when the call is not waiting for one (unknown, already answered, timed out or ended).</returns>
     /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
-    /// <exception cref="AgentRunElsewhereException">The run is live on another instance.</exception>
+    /// <exception cref="AgentRunElsewhereException">The run is live on another instance and the store cannot carry the answer there.</exception>
     public Task<bool> ApproveToolCallAsync(string runId, string toolCallId, string? owner = null, CancellationToken cancellationToken = default) =>
-        ControlToolCallAsync(runId, toolCallId, owner, static control => control.Approve(), cancellationToken);
+        AnswerToolCallAsync(runId, new ToolCallCommand(toolCallId, ToolCallCommandKind.Approve), owner, cancellationToken);
 
     /// <summary>Denies a tool call that waits for approval: it does not run, and the model is told the user declined it.</summary>
     /// <param name="runId">The run's ID.</param>
@@ -103,9 +103,9 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
     /// <returns><see langword="true"/> when the answer counts; <see langword="false"/> when the call is not waiting for one (unknown, already answered, timed out or ended).</returns>
     /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
-    /// <exception cref="AgentRunElsewhereException">The run is live on another instance.</exception>
+    /// <exception cref="AgentRunElsewhereException">The run is live on another instance and the store cannot carry the answer there.</exception>
     public Task<bool> DenyToolCallAsync(string runId, string toolCallId, string? reason = null, string? owner = null, CancellationToken cancellationToken = default) =>
-        ControlToolCallAsync(runId, toolCallId, owner, control => control.Deny(reason), cancellationToken);
+        AnswerToolCallAsync(runId, new ToolCallCommand(toolCallId, ToolCallCommandKind.Deny, reason), owner, cancellationToken);
 
     /// <summary>Cancels one tool call; the model gets an error result saying the user cancelled it, and the run goes on.</summary>
     /// <param name="runId">The run's ID.</param>
@@ -114,9 +114,9 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
     /// <returns><see langword="true"/> when the call is cancelled; <see langword="false"/> when it is unknown or had already finished.</returns>
     /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
-    /// <exception cref="AgentRunElsewhereException">The run is live on another instance.</exception>
+    /// <exception cref="AgentRunElsewhereException">The run is live on another instance and the store cannot carry the answer there.</exception>
     public Task<bool> CancelToolCallAsync(string runId, string toolCallId, string? owner = null, CancellationToken cancellationToken = default) =>
-        ControlToolCallAsync(runId, toolCallId, owner, static control => control.Cancel(), cancellationToken);
+        AnswerToolCallAsync(runId, new ToolCallCommand(toolCallId, ToolCallCommandKind.Cancel), owner, cancellationToken);
 
     /// <summary>
     /// Reads a run's events after <paramref name="afterSequence"/>: what the subscriber missed, then each as it
@@ -190,16 +190,40 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         return record is not null && record.IsVisibleTo(owner) ? record : throw new AgentRunNotFoundException(runId);
     }
 
-    private async Task<bool> ControlToolCallAsync(string runId, string toolCallId, string? owner, Func<IToolCallControl, bool> act, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies an answer to a run executing here; for a run executing on another instance, sends it there through the
+    /// store (then <see langword="true"/> means sent: it counts if the call still waits when it arrives).
+    /// </summary>
+    private async Task<bool> AnswerToolCallAsync(string runId, ToolCallCommand command, string? owner, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(toolCallId);
+        ArgumentNullException.ThrowIfNull(command.ToolCallId);
         AgentRunRecord record = await GetRunAsync(runId, owner, cancellationToken).ConfigureAwait(false);
         if (_running.TryGetValue(runId, out LiveRun? live))
         {
-            return live.Calls.TryGetValue(toolCallId, out IToolCallControl? control) && act(control);
+            return live.Apply(command);
         }
 
-        return record.IsCompleted ? false : throw new AgentRunElsewhereException(runId);
+        return !record.IsCompleted && await _store.SendToolCallCommandAsync(runId, command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies the answers other instances send through the store, until the run ends; never throws.</summary>
+    private async Task ListenForAnswersAsync(string runId, LiveRun live, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (ToolCallCommand command in _store.ReadToolCallCommandsAsync(runId, cancellationToken).ConfigureAwait(false))
+            {
+                live.Apply(command);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception failure)
+        {
+            // The store cannot carry answers any more: calls waiting for approval time out as unanswered.
+            Log.AnswersLost(_logger, runId, failure);
+        }
     }
 
     /// <summary>Runs the agent, storing each event; a cancel request (from any instance) stops it with a cancelled ending.</summary>
@@ -228,6 +252,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
+        Task answers = ListenForAnswersAsync(runId, live, cancel.Token);
         var progress = new RunProgress();
         try
         {
@@ -255,7 +280,8 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         }
         finally
         {
-            await cancel.CancelAsync().ConfigureAwait(false); // stops waiting for a cancel request
+            await cancel.CancelAsync().ConfigureAwait(false); // stops waiting for a cancel request, and for answers
+            await answers.ConfigureAwait(false);
             try
             {
                 await _store.CompleteAsync(runId, CancellationToken.None).ConfigureAwait(false);
@@ -327,6 +353,15 @@ public sealed partial class AgentRunManager : IAsyncDisposable
         public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ConcurrentDictionary<string, IToolCallControl> Calls { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Applies an answer to the call it names; false when there is no such call or it does not wait for that answer.</summary>
+        public bool Apply(ToolCallCommand command) => Calls.TryGetValue(command.ToolCallId, out IToolCallControl? control) && command.Kind switch
+        {
+            ToolCallCommandKind.Approve => control.Approve(),
+            ToolCallCommandKind.Deny => control.Deny(command.Reason),
+            ToolCallCommandKind.Cancel => control.Cancel(),
+            _ => false,
+        };
     }
 
     /// <summary>What a run has shown and stored so far, to end it for its subscribers when it stops without a <see cref="RunCompleted"/>.</summary>
@@ -378,5 +413,8 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     {
         [LoggerMessage(1, LogLevel.Error, "Detached agent run {RunId} failed.")]
         public static partial void RunFailed(ILogger logger, string runId, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "Detached agent run {RunId} no longer receives answers to its tool calls from other instances.")]
+        public static partial void AnswersLost(ILogger logger, string runId, Exception exception);
     }
 }

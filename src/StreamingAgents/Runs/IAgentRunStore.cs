@@ -66,4 +66,24 @@ public interface IAgentRunStore
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when cancellation was requested.</returns>
     Task WaitForCancellationAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends a person's answer to a tool call to whichever instance runs the agent (it reads them with
+    /// <see cref="ReadToolCallCommandsAsync"/>). Whether it counts is decided there: the call may no longer wait.
+    /// </summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="command">The answer.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns><see langword="true"/> when it was sent; <see langword="false"/> when the run had already completed.</returns>
+    /// <exception cref="AgentRunNotFoundException">No such run.</exception>
+    /// <exception cref="AgentRunElsewhereException">The store cannot carry commands (the default, for stores written before them).</exception>
+    ValueTask<bool> SendToolCallCommandAsync(string runId, ToolCallCommand command, CancellationToken cancellationToken = default) =>
+        throw new AgentRunElsewhereException(runId);
+
+    /// <summary>The answers sent to a run's tool calls, as they arrive, until cancelled; read by the instance running it.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>The commands; none by default (stores written before them).</returns>
+    IAsyncEnumerable<ToolCallCommand> ReadToolCallCommandsAsync(string runId, CancellationToken cancellationToken = default) =>
+        AsyncEnumerable.Empty<ToolCallCommand>();
 }

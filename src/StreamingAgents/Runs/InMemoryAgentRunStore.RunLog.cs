@@ -21,6 +21,10 @@ public sealed partial class InMemoryAgentRunStore
 
         public TaskCompletionSource CancellationRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Gets the answers to the run's tool calls, for the manager running it (it reads them while the run lives).</summary>
+        public System.Threading.Channels.Channel<ToolCallCommand> Commands { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<ToolCallCommand>(new() { SingleReader = true });
+
         public ITimer? ExpiryTimer { get; set; }
 
         public void Append(SerializedAgentEvent agentEvent)
@@ -83,6 +87,7 @@ public sealed partial class InMemoryAgentRunStore
             }
 
             changed?.TrySetResult();
+            Commands.Writer.TryComplete(); // no call waits for an answer any more
             return true;
         }
 

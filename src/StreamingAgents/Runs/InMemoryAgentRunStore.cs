@@ -104,6 +104,18 @@ public sealed partial class InMemoryAgentRunStore : IAgentRunStore, IDisposable
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> SendToolCallCommandAsync(string runId, ToolCallCommand command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        RunLog log = Find(runId);
+        return new ValueTask<bool>(!log.Record.IsCompleted && log.Commands.Writer.TryWrite(command));
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<ToolCallCommand> ReadToolCallCommandsAsync(string runId, CancellationToken cancellationToken = default) =>
+        Find(runId).Commands.Reader.ReadAllAsync(cancellationToken);
+
+    /// <inheritdoc/>
     public Task WaitForCancellationAsync(string runId, CancellationToken cancellationToken = default) =>
         Find(runId).CancellationRequested.Task.WaitAsync(cancellationToken);
 

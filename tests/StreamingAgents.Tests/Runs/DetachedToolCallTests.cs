@@ -119,11 +119,32 @@ public sealed class DetachedToolCallTests
     }
 
     [Fact]
-    public async Task AnotherInstance_OverTheSameStore_SaysTheRunIsElsewhere()
+    public async Task AnotherInstance_OverTheSameStore_SendsTheAnswerThroughIt()
+    {
+        var ran = new List<string>();
+        (AgentRunManager manager, AgentRunnerTestHarness harness, InMemoryAgentRunStore store) = Create(Refund(ran));
+        harness.Handler.RespondWith(CallsRefund()).RespondWith(Answers());
+        await using var other = new AgentRunManager(harness.Runner, store);
+        await using (manager)
+        {
+            AgentRunHandle run = await manager.StartAsync(s_question);
+            await WaitForEventAsync(manager, run.RunId, AgentEventTypes.ToolApprovalRequested);
+
+            Assert.True(await other.ApproveToolCallAsync(run.RunId, "toolu_refund")); // sent to the instance running it
+
+            List<AgentEvent> events = await EventsAsync(manager, run);
+            Assert.Equal(["ORD-1"], ran);
+            Assert.False(Assert.Single(events.OfType<ToolCallCompleted>()).IsError);
+            Assert.False(await other.ApproveToolCallAsync(run.RunId, "toolu_refund")); // completed: nothing is sent
+        }
+    }
+
+    [Fact]
+    public async Task AnotherInstance_OverAStoreWithoutCommands_SaysTheRunIsElsewhere()
     {
         (AgentRunManager manager, AgentRunnerTestHarness harness, InMemoryAgentRunStore store) = Create(Refund([]));
         harness.Handler.RespondWith(CallsRefund()).RespondWith(Answers());
-        await using var other = new AgentRunManager(harness.Runner, store);
+        await using var other = new AgentRunManager(harness.Runner, new StoreWithoutCommands(store));
         await using (manager)
         {
             AgentRunHandle run = await manager.StartAsync(s_question);
@@ -134,5 +155,23 @@ public sealed class DetachedToolCallTests
             Assert.True(await run.ApproveToolCallAsync("toolu_refund"));
             await run.Completion.WaitAsync(Waiting.Guard);
         }
+    }
+
+    /// <summary>A store written before tool call commands: it implements only the run's events and cancellation.</summary>
+    private sealed class StoreWithoutCommands(IAgentRunStore inner) : IAgentRunStore
+    {
+        public ValueTask CreateAsync(AgentRunRecord run, CancellationToken cancellationToken = default) => inner.CreateAsync(run, cancellationToken);
+
+        public ValueTask<AgentRunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default) => inner.GetAsync(runId, cancellationToken);
+
+        public ValueTask AppendAsync(string runId, SerializedAgentEvent agentEvent, CancellationToken cancellationToken = default) => inner.AppendAsync(runId, agentEvent, cancellationToken);
+
+        public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => inner.CompleteAsync(runId, cancellationToken);
+
+        public IAsyncEnumerable<SerializedAgentEvent> ReadAsync(string runId, long afterSequence, CancellationToken cancellationToken = default) => inner.ReadAsync(runId, afterSequence, cancellationToken);
+
+        public ValueTask RequestCancellationAsync(string runId, CancellationToken cancellationToken = default) => inner.RequestCancellationAsync(runId, cancellationToken);
+
+        public Task WaitForCancellationAsync(string runId, CancellationToken cancellationToken = default) => inner.WaitForCancellationAsync(runId, cancellationToken);
     }
 }
