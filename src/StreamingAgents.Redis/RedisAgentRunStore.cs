@@ -202,6 +202,27 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="AgentRunStoreUnavailableException">Redis did not answer within the retry timeout.</exception>
+    public async ValueTask<bool> SendToolCallCommandAsync(string runId, ToolCallCommand command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        RunKeys keys = Keys(runId);
+        string json = System.Text.Json.JsonSerializer.Serialize(command, RedisJsonContext.Default.ToolCallCommand);
+        return (long)await EvaluateAsync(keys, RunScripts.SendCommand, [keys.Channel.ToString(), json, _leaseMilliseconds], cancellationToken).ConfigureAwait(false) switch
+        {
+            -1 => throw new AgentRunNotFoundException(runId),
+            0 => false,
+            _ => true,
+        };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Woken by a pub/sub notice, and polling every <see cref="RedisAgentRunStoreOptions.PollInterval"/> as the safety net.</remarks>
+    /// <exception cref="AgentRunStoreUnavailableException">Redis did not answer within the retry timeout.</exception>
+    public IAsyncEnumerable<ToolCallCommand> ReadToolCallCommandsAsync(string runId, CancellationToken cancellationToken = default) =>
+        ReadCommandsCoreAsync(Keys(runId), cancellationToken);
+
     /// <summary>Closes the connection the store opened (not one it was given).</summary>
     /// <returns>A task that completes when it is closed.</returns>
     public async ValueTask DisposeAsync()
@@ -275,6 +296,45 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
         {
             _signals.Release(signal);
         }
+    }
+
+    private async IAsyncEnumerable<ToolCallCommand> ReadCommandsCoreAsync(RunKeys keys, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        RunSignal signal = await _signals.AcquireAsync(keys, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                Task sent = signal.CommandSent; // taken before taking, so a notice in between is not missed
+                RedisResult commands = await EvaluateAsync(keys, RunScripts.TakeCommands, [], cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < commands.Length; i++)
+                {
+                    yield return ToCommand(keys.RunId, commands[i]);
+                }
+
+                await WaitOrTimeOutAsync(sent, _options.PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _signals.Release(signal);
+        }
+    }
+
+    private static ToolCallCommand ToCommand(string runId, RedisResult entry)
+    {
+        try
+        {
+            if ((byte[]?)entry is { } json && System.Text.Json.JsonSerializer.Deserialize(json, RedisJsonContext.Default.ToolCallCommand) is { ToolCallId: not null } command)
+            {
+                return command;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        throw new AgentRunStoreException($"Agent run '{runId}' has a tool call command this store did not write.", runId, innerException: null);
     }
 
     /// <summary>Waits for a signal or the time; true when the signal came. No timer outlives the wait.</summary>

@@ -1,8 +1,8 @@
 namespace StreamingAgents.Redis;
 
 /// <summary>
-/// The store's Lua scripts: each operation is one atomic round trip on a run's two keys (KEYS[1] the run's hash,
-/// KEYS[2] its event stream), which share a hash slot, so they also work on Redis Cluster.
+/// The store's Lua scripts: each operation is one atomic round trip on a run's keys (KEYS[1] the run's hash, KEYS[2]
+/// its event stream, KEYS[3] its tool call commands), which share a hash slot, so they also work on Redis Cluster.
 /// </summary>
 /// <remarks>
 /// The hash holds <c>created</c> (Unix ms), <c>last</c> (the last stored sequence), <c>owner</c> when the run has one,
@@ -99,5 +99,25 @@ internal static class RunScripts
         local done = 0
         if state[2] then done = 1 end
         return {done, tonumber(state[1]), entries}
+        """;
+
+    /// <summary>
+    /// Queues an answer to a tool call for the instance running the run. ARGV: channel, command JSON, lease ms. Returns
+    /// 1, 0 when the run has completed, -1 no run. The list lives no longer than the run's lease.
+    /// </summary>
+    public const string SendCommand = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        if redis.call('HEXISTS', KEYS[1], 'done') == 1 then return 0 end
+        redis.call('RPUSH', KEYS[3], ARGV[2])
+        redis.call('PEXPIRE', KEYS[3], ARGV[3])
+        redis.call('PUBLISH', ARGV[1], 't')
+        return 1
+        """;
+
+    /// <summary>Takes every queued command, oldest first (empty when there are none).</summary>
+    public const string TakeCommands = """
+        local commands = redis.call('LRANGE', KEYS[3], 0, -1)
+        if #commands > 0 then redis.call('DEL', KEYS[3]) end
+        return commands
         """;
 }

@@ -84,11 +84,12 @@ internal sealed class RunSignals(Func<Task<IConnectionMultiplexer>> connection, 
     }
 }
 
-/// <summary>One run's notices on this instance: "appended or completed", and "cancellation requested".</summary>
+/// <summary>One run's notices on this instance: "appended or completed", "cancellation requested", and "a tool call was answered".</summary>
 internal sealed class RunSignal
 {
     private readonly Action<RedisChannel, RedisValue> _handler;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _commandSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ISubscriber? _subscriber;
 
     public RunSignal(RunKeys keys)
@@ -107,6 +108,9 @@ internal sealed class RunSignal
 
     /// <summary>Gets a task that completes on the next notice of an append or completion.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Gets a task that completes on the next notice of a tool call command.</summary>
+    public Task CommandSent => Volatile.Read(ref _commandSent).Task;
 
     /// <summary>Gets a task that completes when a cancellation notice arrives.</summary>
     public TaskCompletionSource CancelRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -152,6 +156,12 @@ internal sealed class RunSignal
         if (message == "c")
         {
             CancelRequested.TrySetResult();
+            return;
+        }
+
+        if (message == "t")
+        {
+            Interlocked.Exchange(ref _commandSent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             return;
         }
 

@@ -309,5 +309,46 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
         }
     }
 
+    [RedisFact]
+    public async Task Tool_call_commands_reach_the_reader_in_order_whether_sent_before_or_after_it_started()
+    {
+        string prefix = Prefix();
+        await using RedisAgentRunStore runner = redis.NewStore(prefix);
+        await using RedisAgentRunStore other = redis.NewStore(prefix);
+        await runner.CreateAsync(new AgentRunRecord("run_cmd", null, DateTimeOffset.UnixEpoch));
+        Assert.True(await other.SendToolCallCommandAsync("run_cmd", new ToolCallCommand("toolu_1", ToolCallCommandKind.Approve)));
+
+        using var stop = new CancellationTokenSource(Patience);
+        await using IAsyncEnumerator<ToolCallCommand> commands = runner.ReadToolCallCommandsAsync("run_cmd", stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await commands.MoveNextAsync());
+        Assert.Equal(new ToolCallCommand("toolu_1", ToolCallCommandKind.Approve), commands.Current);
+
+        Task<bool> next = commands.MoveNextAsync().AsTask();
+        Assert.True(await other.SendToolCallCommandAsync("run_cmd", new ToolCallCommand("toolu_2", ToolCallCommandKind.Deny, "no receipt 😀")));
+        Assert.True(await other.SendToolCallCommandAsync("run_cmd", new ToolCallCommand("toolu_3", ToolCallCommandKind.Cancel)));
+        Assert.True(await next);
+        Assert.Equal(new ToolCallCommand("toolu_2", ToolCallCommandKind.Deny, "no receipt 😀"), commands.Current);
+        Assert.True(await commands.MoveNextAsync());
+        Assert.Equal(new ToolCallCommand("toolu_3", ToolCallCommandKind.Cancel), commands.Current);
+
+        await runner.CompleteAsync("run_cmd");
+        Assert.False(await other.SendToolCallCommandAsync("run_cmd", new ToolCallCommand("toolu_4", ToolCallCommandKind.Approve)));
+        await Assert.ThrowsAsync<AgentRunNotFoundException>(() => other.SendToolCallCommandAsync("nope", new ToolCallCommand("toolu_1", ToolCallCommandKind.Approve)).AsTask());
+    }
+
+    [RedisFact]
+    public async Task A_tool_call_command_this_store_did_not_write_is_a_typed_error()
+    {
+        string prefix = Prefix();
+        await using RedisAgentRunStore store = redis.NewStore(prefix);
+        await store.CreateAsync(new AgentRunRecord("run_bad", null, DateTimeOffset.UnixEpoch));
+        await using StackExchange.Redis.ConnectionMultiplexer connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        await connection.GetDatabase().ListRightPushAsync($"{prefix}{{run_bad}}:commands", "not json");
+
+        var error = await Assert.ThrowsAsync<AgentRunStoreException>(async () => await store.ReadToolCallCommandsAsync("run_bad").FirstAsync());
+
+        Assert.Equal("run_bad", error.RunId);
+    }
+
     internal static string Prefix() => $"test:{Guid.NewGuid():N}:";
 }

@@ -100,6 +100,66 @@ public sealed class ScaleOutTests(RedisServerFixture redis) : IClassFixture<Redi
         Assert.IsType<InMemoryAgentRunStore>(memoryApp.Services.GetRequiredService<IAgentRunStore>());
     }
 
+    [RedisFact]
+    public async Task An_approval_sent_to_B_lets_the_tool_run_on_A()
+    {
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        AgentTool lookup = AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, (_, _) =>
+        {
+            ran.TrySetResult();
+            return ValueTask.FromResult(ToolResult.Text("ORD-1 ships on Friday."));
+        }, requiresApproval: true);
+        await using HostPair hosts = await HostPair.StartAsync(redis.Server, lookup);
+        string eventsUrl = await StartRunAsync(hosts.A, user: "alice");
+        List<SseItem<string>> seen = await ReadSseAsync(hosts.B, eventsUrl, "alice", until: static item => item.EventType == "tool_approval_requested");
+        string callId = JsonDocument.Parse(seen[^1].Data).RootElement.GetProperty("tool_call_id").GetString()!;
+        string approve = eventsUrl.Replace("/events", $"/tool-calls/{callId}/approve", StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(hosts.B, approve, "mallory")).StatusCode);
+        Assert.False(ran.Task.IsCompleted);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(hosts.B, approve, "alice")).StatusCode);
+
+        await ran.Task.WaitAsync(TimeSpan.FromSeconds(10)); // on A, where the run executes
+        List<SseItem<string>> all = await ReadSseAsync(hosts.B, eventsUrl, "alice");
+        Assert.Equal("completed", JsonDocument.Parse(all[^1].Data).RootElement.GetProperty("outcome").GetString());
+        Assert.False(JsonDocument.Parse(all.Single(static item => item.EventType == "tool_call_completed").Data).RootElement.GetProperty("is_error").GetBoolean());
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(hosts.B, approve, "alice")).StatusCode); // the run has ended
+    }
+
+    [RedisFact]
+    public async Task Cancelling_one_tool_through_B_stops_it_on_A_and_the_run_goes_on()
+    {
+        var toolCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        AgentTool lookup = AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, async (_, context) =>
+        {
+            await using (context.CancellationToken.Register(() => toolCancelled.TrySetResult()))
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+
+            return ToolResult.Text("never");
+        });
+        await using HostPair hosts = await HostPair.StartAsync(redis.Server, lookup);
+        string eventsUrl = await StartRunAsync(hosts.A, user: "alice");
+        List<SseItem<string>> seen = await ReadSseAsync(hosts.B, eventsUrl, "alice", until: static item => item.EventType == "tool_execution_started");
+        string callId = JsonDocument.Parse(seen[^1].Data).RootElement.GetProperty("tool_call_id").GetString()!;
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(hosts.B, eventsUrl.Replace("/events", $"/tool-calls/{callId}/cancel", StringComparison.Ordinal), "alice")).StatusCode);
+
+        await toolCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        List<SseItem<string>> all = await ReadSseAsync(hosts.B, eventsUrl, "alice");
+        Assert.Equal("completed", JsonDocument.Parse(all[^1].Data).RootElement.GetProperty("outcome").GetString());
+        JsonElement completed = JsonDocument.Parse(all.Single(static item => item.EventType == "tool_call_completed").Data).RootElement;
+        Assert.Equal("The user cancelled this 'lookup' call.", completed.GetProperty("result").GetString());
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(AgentTestServer server, string url, string user)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Headers.Add(AgentTestServer.UserHeader, user);
+        return await server.Client.SendAsync(request);
+    }
+
     internal static AgentTool GatedLookup(TaskCompletionSource release) =>
         AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, async (_, context) =>
         {
