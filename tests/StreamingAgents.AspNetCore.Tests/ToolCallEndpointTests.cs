@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StreamingAgents.AspNetCore.Endpoints;
 using StreamingAgents.Messages;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tools;
@@ -138,6 +140,25 @@ public sealed class ToolCallEndpointTests
 
         Assert.Equal("Result: The user cancelled this 'lookup' call.", await FinalTextAsync(server, eventsUrl));
         await AgentEndpointTests.AssertProblemAsync(await PostAsync(server, eventsUrl, "cancel"), HttpStatusCode.Conflict, "Tool call not waiting");
+    }
+
+    [Fact]
+    public async Task CreateRunOptions_AppliesToRunsStartedByRequests()
+    {
+        await using AgentTestServer server = await AgentTestServer.StartAsync(
+            tools: [AgentTool.Create("lookup", "Looks up.", TestJsonContext.Default.LookupInput, (_, _) => ValueTask.FromResult(ToolResult.Text("found")))],
+            agentsSetup: agents => agents.Services.Configure<AgentEndpointOptions>(o => o.CreateRunOptions = context =>
+                context.Request.Headers[AgentTestServer.UserHeader] == "guest" ? new Agents.AgentRunOptions { Tools = [] } : null));
+
+        List<SseItem<string>> member = await AgentEndpointTests.ReadSseAsync(await server.Client.GetAsync(await AgentEndpointTests.StartRunAsync(server), HttpCompletionOption.ResponseHeadersRead));
+        string guestEvents = await AgentEndpointTests.StartRunAsync(server, user: "guest");
+        using var asGuest = new HttpRequestMessage(HttpMethod.Get, guestEvents);
+        asGuest.Headers.Add(AgentTestServer.UserHeader, "guest");
+        List<SseItem<string>> guest = await AgentEndpointTests.ReadSseAsync(await server.Client.SendAsync(asGuest, HttpCompletionOption.ResponseHeadersRead));
+
+        Assert.Contains(member, item => item.EventType == "tool_call_completed"); // offered lookup, and it was called
+        Assert.DoesNotContain(guest, item => item.EventType == "tool_call_started"); // offered no tool
+        Assert.Equal("completed", JsonDocument.Parse(guest[^1].Data).RootElement.GetProperty("outcome").GetString());
     }
 
     [Fact]

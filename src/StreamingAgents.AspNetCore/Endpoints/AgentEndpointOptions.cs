@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using StreamingAgents.Agents;
 using StreamingAgents.Messages;
 using StreamingAgents.Transport;
 
@@ -21,6 +22,12 @@ public sealed class AgentEndpointOptions
     public Func<HttpContext, string, MessageRequest>? CreateRequest { get; set; }
 
     /// <summary>
+    /// Gets or sets the settings of a run started by a request (the tools this user may use, a token budget, a
+    /// deadline); <see langword="null"/>, or a function returning it, for none.
+    /// </summary>
+    public Func<HttpContext, AgentRunOptions?>? CreateRunOptions { get; set; }
+
+    /// <summary>
     /// Gets or sets who owns a run started by a request, and who asks to read or cancel one: runs of one owner are
     /// invisible to others. Defaults to the authenticated user's name identifier (or name), and no owner for anonymous
     /// requests.
@@ -36,6 +43,8 @@ public sealed class AgentEndpointOptions
     internal MessageRequest BuildRequest(HttpContext context, string message) =>
         CreateRequest?.Invoke(context, message)
             ?? new MessageRequest { System = SystemPrompt is null ? null : new SystemPrompt(SystemPrompt), Messages = [MessageParam.User(message)] };
+
+    internal AgentRunOptions? BuildRunOptions(HttpContext context) => CreateRunOptions?.Invoke(context);
 
     private static string? DefaultOwner(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true

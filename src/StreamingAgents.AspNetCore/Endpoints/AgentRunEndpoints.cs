@@ -29,7 +29,7 @@ internal static class AgentRunEndpoints
         AgentRunHandle run;
         try
         {
-            run = await runs.StartAsync(options.BuildRequest(context, message), options.GetOwner(context), context.RequestAborted).ConfigureAwait(false);
+            run = await runs.StartAsync(options.BuildRequest(context, message), options.BuildRunOptions(context), options.GetOwner(context), context.RequestAborted).ConfigureAwait(false);
         }
         catch (AgentRunLimitException full)
         {
@@ -131,7 +131,7 @@ internal static class AgentRunEndpoints
         }
 
         IAgentRunner runner = context.RequestServices.GetRequiredService<IAgentRunner>();
-        IAsyncEnumerable<AgentEvent> events = runner.RunAsync(options.BuildRequest(context, message), context.RequestAborted);
+        IAsyncEnumerable<AgentEvent> events = runner.RunAsync(options.BuildRequest(context, message), options.BuildRunOptions(context), context.RequestAborted);
         PrepareEventStream(context);
         try
         {

@@ -40,7 +40,7 @@ public sealed class AgentRunsHub : Hub
 
         try
         {
-            AgentRunHandle run = await _runs.StartAsync(_options.BuildRequest(Context.GetHttpContext()!, message), Owner(), Context.ConnectionAborted).ConfigureAwait(false);
+            AgentRunHandle run = await _runs.StartAsync(_options.BuildRequest(Context.GetHttpContext()!, message), _options.BuildRunOptions(Context.GetHttpContext()!), Owner(), Context.ConnectionAborted).ConfigureAwait(false);
             return run.RunId;
         }
         catch (AgentRunException failure)

@@ -83,7 +83,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
 
                 try
                 {
-                    AgentRunHandle run = await runs.StartAsync(options.BuildRequest(context, message.Message!), owner, closed).ConfigureAwait(false);
+                    AgentRunHandle run = await runs.StartAsync(options.BuildRequest(context, message.Message!), options.BuildRunOptions(context), owner, closed).ConfigureAwait(false);
                     await SendAsync(new ServerMessage("run_started", run.RunId), closed).ConfigureAwait(false);
                     await SubscribeAsync(run.RunId, 0, owner).ConfigureAwait(false);
                 }
