@@ -41,15 +41,7 @@ public sealed class ScaleOutTests(RedisServerFixture redis) : IClassFixture<Redi
     public async Task A_cancel_sent_to_B_stops_the_run_on_A_and_its_tool()
     {
         var toolCancelled = new TaskCompletionSource();
-        AgentTool lookup = AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, async (_, context) =>
-        {
-            await using (context.CancellationToken.Register(() => toolCancelled.TrySetResult()))
-            {
-                await Task.Delay(Timeout.Infinite, context.CancellationToken);
-            }
-
-            return ToolResult.Text("never");
-        });
+        AgentTool lookup = HangingLookup(toolCancelled);
         await using HostPair hosts = await HostPair.StartAsync(redis.Server, lookup);
         string eventsUrl = await StartRunAsync(hosts.A, user: "alice");
         await ReadSseAsync(hosts.A, eventsUrl, "alice", until: static item => item.EventType == "tool_execution_started");
@@ -130,15 +122,7 @@ public sealed class ScaleOutTests(RedisServerFixture redis) : IClassFixture<Redi
     public async Task Cancelling_one_tool_through_B_stops_it_on_A_and_the_run_goes_on()
     {
         var toolCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        AgentTool lookup = AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, async (_, context) =>
-        {
-            await using (context.CancellationToken.Register(() => toolCancelled.TrySetResult()))
-            {
-                await Task.Delay(Timeout.Infinite, context.CancellationToken);
-            }
-
-            return ToolResult.Text("never");
-        });
+        AgentTool lookup = HangingLookup(toolCancelled);
         await using HostPair hosts = await HostPair.StartAsync(redis.Server, lookup);
         string eventsUrl = await StartRunAsync(hosts.A, user: "alice");
         List<SseItem<string>> seen = await ReadSseAsync(hosts.B, eventsUrl, "alice", until: static item => item.EventType == "tool_execution_started");
@@ -159,6 +143,18 @@ public sealed class ScaleOutTests(RedisServerFixture redis) : IClassFixture<Redi
         request.Headers.Add(AgentTestServer.UserHeader, user);
         return await server.Client.SendAsync(request);
     }
+
+    /// <summary>A tool that runs until cancelled, and says when it was.</summary>
+    private static AgentTool HangingLookup(TaskCompletionSource cancelled) =>
+        AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, async (_, context) =>
+        {
+            await using (context.CancellationToken.Register(() => cancelled.TrySetResult()))
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+
+            return ToolResult.Text("never");
+        });
 
     internal static AgentTool GatedLookup(TaskCompletionSource release) =>
         AgentTool.Create("lookup", "Looks up.", RedisTestJsonContext.Default.LookupQuery, async (_, context) =>

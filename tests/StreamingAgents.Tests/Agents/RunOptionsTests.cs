@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using StreamingAgents.Agents;
 using StreamingAgents.Messages;
-using StreamingAgents.Testing.Streams;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tests.TestSupport;
 using StreamingAgents.Tools;
@@ -12,10 +11,6 @@ namespace StreamingAgents.Tests.Agents;
 /// <summary>Per-run control: the agent's defaults and their overrides, the tools offered, a token budget, a deadline.</summary>
 public sealed class RunOptionsTests
 {
-    public static TheoryData<string> Chunkings => ["whole", "one-byte"];
-
-    private static Chunking ChunkingNamed(string name) => name == "whole" ? Chunking.Whole : Chunking.OneByte;
-
     private static TranscriptBuilder CallsLookup(int inputTokens = 10, int outputTokens = 20) => new TranscriptBuilder()
         .MessageStart(inputTokens).ToolUse("lookup", """{"query":"ORD-1"}""", id: "toolu_1").Stop(StopReason.ToolUse, outputTokens);
 
@@ -82,11 +77,11 @@ public sealed class RunOptionsTests
     }
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task TokenBudget_Reached_StopsBeforeTheNextModelCall(string chunking)
     {
         var harness = new AgentRunnerTestHarness([TestTools.Lookup()]);
-        harness.Handler.RespondWith(CallsLookup(100, 60), ChunkingNamed(chunking)).RespondWith(CallsLookup(200, 50), ChunkingNamed(chunking)).RespondWith(Answers());
+        harness.Handler.RespondWith(CallsLookup(100, 60), ChunkingCases.Named(chunking)).RespondWith(CallsLookup(200, 50), ChunkingCases.Named(chunking)).RespondWith(Answers());
 
         List<AgentEvent> events = await AgentRunnerTestHarness.CollectAsync(
             harness.Runner.RunAsync(new MessageRequest { Messages = [MessageParam.User("Where is ORD-1?")] }, new AgentRunOptions { TokenBudget = 300 }));
@@ -113,13 +108,13 @@ public sealed class RunOptionsTests
     }
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task Deadline_Passed_StopsTheToolsAndEndsWithItsOutcome(string chunking)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var harness = new AgentRunnerTestHarness([TestTools.Hanging("slow", cancelled)], time: time);
-        harness.Handler.RespondWith(new TranscriptBuilder().Text("Checking.").ToolUse("slow", "{}", id: "toolu_slow").Stop(StopReason.ToolUse), ChunkingNamed(chunking));
+        harness.Handler.RespondWith(new TranscriptBuilder().Text("Checking.").ToolUse("slow", "{}", id: "toolu_slow").Stop(StopReason.ToolUse), ChunkingCases.Named(chunking));
 
         Task<List<AgentEvent>> run = AgentRunnerTestHarness.CollectAsync(harness.Runner.RunAsync(
             new MessageRequest { Messages = [MessageParam.User("Hi")] }, new AgentRunOptions { Deadline = time.GetUtcNow().AddSeconds(30) }));

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using StreamingAgents.Agents;
 using StreamingAgents.Messages;
-using StreamingAgents.Testing.Streams;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tests.TestSupport;
 using StreamingAgents.Tools;
@@ -11,10 +10,6 @@ namespace StreamingAgents.Tests.Agents;
 /// <summary>Tools that need a person's approval: granted, denied, timed out, next to calls that need none.</summary>
 public sealed class ToolApprovalTests
 {
-    public static TheoryData<string> Chunkings => ["whole", "one-byte"];
-
-    private static Chunking ChunkingNamed(string name) => name == "whole" ? Chunking.Whole : Chunking.OneByte;
-
     private static TranscriptBuilder CallsRefund(string amount = "20") =>
         new TranscriptBuilder().Text("I will refund it.").ToolUse("refund", $$"""{"query":"ORD-1","limit":{{amount}}}""", id: "toolu_refund", fragmentSize: 4).Stop(StopReason.ToolUse);
 
@@ -51,12 +46,12 @@ public sealed class ToolApprovalTests
         harness.Handler.Requests[1].ParseBody().GetProperty("messages")[2].GetProperty("content")[0].GetProperty("content")[0].GetProperty("text").GetString()!;
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task Approved_TheToolRunsAfterTheRequest(string chunking)
     {
         var ran = new List<string>();
         var harness = new AgentRunnerTestHarness([Refund(ran)]);
-        harness.Handler.RespondWith(CallsRefund(), ChunkingNamed(chunking)).RespondWith(Answers(), ChunkingNamed(chunking));
+        harness.Handler.RespondWith(CallsRefund(), ChunkingCases.Named(chunking)).RespondWith(Answers(), ChunkingCases.Named(chunking));
 
         List<AgentEvent> events = await RunAnsweringAsync(harness, request => Assert.True(request.Approve()));
 
@@ -71,12 +66,12 @@ public sealed class ToolApprovalTests
     }
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task Denied_TheToolDoesNotRunAndTheModelIsToldWhy(string chunking)
     {
         var ran = new List<string>();
         var harness = new AgentRunnerTestHarness([Refund(ran)]);
-        harness.Handler.RespondWith(CallsRefund(), ChunkingNamed(chunking)).RespondWith(Answers(), ChunkingNamed(chunking));
+        harness.Handler.RespondWith(CallsRefund(), ChunkingCases.Named(chunking)).RespondWith(Answers(), ChunkingCases.Named(chunking));
 
         List<AgentEvent> events = await RunAnsweringAsync(harness, request => Assert.True(request.Deny("the customer already got a voucher")));
 
@@ -108,7 +103,7 @@ public sealed class ToolApprovalTests
     }
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task TwoParallelCalls_OnlyTheOneNeedingApprovalWaits(string chunking)
     {
         var ran = new List<string>();
@@ -117,8 +112,8 @@ public sealed class ToolApprovalTests
         harness.Handler
             .RespondWith(
                 new TranscriptBuilder().ToolUse("refund", """{"query":"ORD-1"}""", id: "toolu_refund").ToolUse("lookup", """{"query":"ORD-2"}""", id: "toolu_lookup").Stop(StopReason.ToolUse),
-                ChunkingNamed(chunking))
-            .RespondWith(Answers(), ChunkingNamed(chunking));
+                ChunkingCases.Named(chunking))
+            .RespondWith(Answers(), ChunkingCases.Named(chunking));
         var events = new List<AgentEvent>();
         ToolApprovalRequested? pending = null;
         bool lookupDone = false, approved = false;

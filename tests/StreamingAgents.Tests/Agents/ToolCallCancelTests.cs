@@ -1,6 +1,5 @@
 using StreamingAgents.Agents;
 using StreamingAgents.Messages;
-using StreamingAgents.Testing.Streams;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tests.TestSupport;
 using StreamingAgents.Tools;
@@ -10,10 +9,6 @@ namespace StreamingAgents.Tests.Agents;
 /// <summary>The consumer cancels one tool call: it gets a "cancelled by the user" result and the run goes on.</summary>
 public sealed class ToolCallCancelTests
 {
-    public static TheoryData<string> Chunkings => ["whole", "one-byte"];
-
-    private static Chunking ChunkingNamed(string name) => name == "whole" ? Chunking.Whole : Chunking.OneByte;
-
     private static TranscriptBuilder CallsBoth() => new TranscriptBuilder()
         .ToolUse("slow", "{}", id: "toolu_slow")
         .ToolUse("lookup", """{"query":"ORD-1"}""", id: "toolu_lookup")
@@ -22,12 +17,12 @@ public sealed class ToolCallCancelTests
     private static TranscriptBuilder Answers() => new TranscriptBuilder().Text("Here is what I found.").Stop(StopReason.EndTurn);
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task RunningCall_Cancelled_ReportsCancelledByTheUserAndTheRunGoesOn(string chunking)
     {
         var slowCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var harness = new AgentRunnerTestHarness([TestTools.Hanging("slow", slowCancelled), TestTools.Lookup()]);
-        harness.Handler.RespondWith(CallsBoth(), ChunkingNamed(chunking)).RespondWith(Answers(), ChunkingNamed(chunking));
+        harness.Handler.RespondWith(CallsBoth(), ChunkingCases.Named(chunking)).RespondWith(Answers(), ChunkingCases.Named(chunking));
         var events = new List<AgentEvent>();
 
         await foreach (AgentEvent agentEvent in harness.Runner.RunAsync("Where is ORD-1?").WithCancellation(new CancellationTokenSource(Waiting.Guard).Token))

@@ -14,10 +14,6 @@ namespace StreamingAgents.Tests.DependencyInjection;
 /// <summary>Tools that live in the host: a service scope per run, and several named agents in one host.</summary>
 public sealed class AgentHostingTests
 {
-    public static TheoryData<string> Chunkings => ["whole", "one-byte"];
-
-    private static Chunking ChunkingNamed(string name) => name == "whole" ? Chunking.Whole : Chunking.OneByte;
-
     /// <summary>A scoped service, like a DbContext: one per run, disposed when the run ends.</summary>
     public sealed class OrderDbContext : IAsyncDisposable
     {
@@ -55,10 +51,10 @@ public sealed class AgentHostingTests
         .RespondWith(new TranscriptBuilder().Text("Found both.").Stop(StopReason.EndTurn), chunking);
 
     [Theory]
-    [MemberData(nameof(Chunkings))]
+    [MemberData(nameof(ChunkingCases.Names), MemberType = typeof(ChunkingCases))]
     public async Task ScopedTool_GetsOneScopePerRun_DisposedWhenTheRunEnds(string chunking)
     {
-        FakeAnthropicHandler handler = CallsSearchTwice(CallsSearchTwice(new FakeAnthropicHandler(), ChunkingNamed(chunking)), ChunkingNamed(chunking));
+        FakeAnthropicHandler handler = CallsSearchTwice(CallsSearchTwice(new FakeAnthropicHandler(), ChunkingCases.Named(chunking)), ChunkingCases.Named(chunking));
         var services = new ServiceCollection();
         services.AddScoped<OrderDbContext>();
         services.AddStreamingAgents(o => o.ApiKey = ClientFactory.ApiKey)
