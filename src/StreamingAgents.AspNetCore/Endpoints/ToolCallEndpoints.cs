@@ -21,7 +21,7 @@ internal static class ToolCallEndpoints
         AgentEndpointOptions options = Options(context);
         if (await ReadReasonAsync(context, options).ConfigureAwait(false) is { } reason)
         {
-            await AnswerAsync(context, options, "waiting for approval", (runs, call, ct) => runs.DenyToolCallAsync(call.RunId, call.ToolCallId, reason.Text, call.Owner, ct)).ConfigureAwait(false);
+            await AnswerAsync(context, options, "waiting for approval", (runs, call, ct) => runs.DenyToolCallAsync(call.RunId, call.ToolCallId, call.Owner, reason.Text, ct)).ConfigureAwait(false);
         }
     }
 

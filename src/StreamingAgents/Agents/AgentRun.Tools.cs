@@ -32,13 +32,11 @@ internal sealed partial class AgentRun
             catch (Exception) when (call.IsCancelledByUser)
             {
                 result = call.CancelledResult();
+                call.IsPersonsDecision = true;
             }
         }
 
-        if (call.TakeResult())
-        {
-            result = call.CancelledResult(); // the user's cancel came first: it stands, whatever the tool did next
-        }
+        call.Finish(); // a cancel from now on is too late: the result stands
 
         await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
         if (call.TakePendingStatus() is { } lastStatus)
@@ -95,6 +93,7 @@ internal sealed partial class AgentRun
         {
             if (await AwaitApprovalAsync(call, cancellationToken).ConfigureAwait(false) is { } refusal)
             {
+                call.IsPersonsDecision = true;
                 return refusal;
             }
 
@@ -105,7 +104,11 @@ internal sealed partial class AgentRun
         try
         {
             await _toolEvents.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            call.IsExecuting = true;
+            if (!call.TryStart())
+            {
+                throw new OperationCanceledException(); // the user cancelled it before it ran: it never will
+            }
+
             _toolEvents.Write(ToolCallControls.Attach(new ToolExecutionStarted { ToolCallId = block.Id, ToolName = block.Name, IsEager = isEager }, call));
             RunTelemetry.ToolCallTelemetry? span = _telemetry?.StartTool(block.Name, block.Id, block.InputJson, call.ReadyAt);
             ToolResult? result = null;
@@ -243,16 +246,17 @@ internal sealed partial class AgentRun
 
     /// <summary>
     /// One announced tool call; it settles once, either completed or discarded. The consumer may approve, deny or
-    /// cancel it (from any thread) through the events about it.
+    /// cancel it (from any thread) through the events about it; one lock orders those answers against each other and
+    /// against the call starting and finishing, so exactly one outcome wins.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The CancellationTokenSource has no timer and is never linked: nothing to release.")]
     private sealed class ToolCall(ToolUseBlock block) : IToolCallControl
     {
         private readonly CancellationTokenSource _userCancel = new();
-        private readonly Lock _gate = new(); // orders a user's cancel against the taking of the result
+        private readonly Lock _gate = new();
         private TaskCompletionSource<ToolResult?>? _approval;
         private bool _isCancelRequested;
-        private bool _isResultTaken;
+        private bool _isFinished;
         private int _settled;
         private string? _pendingStatus;
 
@@ -265,56 +269,90 @@ internal sealed partial class AgentRun
 
         public bool IsCancelledByUser => Volatile.Read(ref _isCancelRequested);
 
+        /// <summary>
+        /// Gets or sets whether the result is a person's decision (declined, unanswered, cancelled), not the tool's own:
+        /// it does not count towards <see cref="AgentRunnerOptions.MaxConsecutiveToolErrors"/>.
+        /// </summary>
+        public bool IsPersonsDecision { get; set; }
+
+        /// <summary>Gets whether the tool was invoked (for <see cref="ToolCallDiscarded.WasExecuting"/>).</summary>
+        public bool IsExecuting { get; private set; }
+
         /// <summary>Starts waiting for an answer: null approves, a result refuses.</summary>
         public Task<ToolResult?> RequestApproval()
         {
             var approval = new TaskCompletionSource<ToolResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _approval, approval);
+            lock (_gate)
+            {
+                _approval = approval;
+            }
+
             return approval.Task;
         }
 
-        /// <summary>Answers a pending approval request; only the first answer counts.</summary>
-        public bool Answer(ToolResult? refusal) => Volatile.Read(ref _approval)?.TrySetResult(refusal) ?? false;
+        /// <summary>Answers a pending approval request; only the first answer counts, and none after a cancel.</summary>
+        public bool Answer(ToolResult? refusal)
+        {
+            lock (_gate)
+            {
+                return !_isCancelRequested && !IsSettled && (_approval?.TrySetResult(refusal) ?? false);
+            }
+        }
 
-        public bool Approve() => !IsSettled && Answer(null);
+        public bool Approve() => Answer(null);
 
-        public bool Deny(string? reason) => !IsSettled && Answer(ToolResult.Error(
+        public bool Deny(string? reason) => Answer(ToolResult.Error(
             $"The user declined this '{Block.Name}' call, so it was not run{(string.IsNullOrWhiteSpace(reason) ? "." : $": {reason}")}"));
 
         public bool Cancel()
         {
             lock (_gate)
             {
-                if (_isResultTaken || _isCancelRequested || IsSettled)
+                if (_isCancelRequested || _isFinished || IsSettled)
                 {
                     return false;
                 }
 
                 Volatile.Write(ref _isCancelRequested, true);
+                _approval?.TrySetResult(CancelledResult());
             }
 
-            Answer(CancelledResult());
-            try
-            {
-                _userCancel.Cancel();
-            }
-            catch (AggregateException)
-            {
-                // A callback the tool registered threw; the call is cancelled all the same.
-            }
-
+            // Off the caller's thread: cancelling runs the tool's callbacks, which are not the consumer's to run.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static source =>
+                {
+                    try
+                    {
+                        source.Cancel();
+                    }
+                    catch (AggregateException)
+                    {
+                        // A callback the tool registered threw; the call is cancelled all the same.
+                    }
+                },
+                _userCancel,
+                preferLocal: false);
             return true;
         }
 
         public ToolResult CancelledResult() => ToolResult.Error($"The user cancelled this '{Block.Name}' call.");
 
-        /// <summary>Takes the result: a cancel after this no longer counts. Returns whether one came before.</summary>
-        public bool TakeResult()
+        /// <summary>Marks the tool as running, unless the user cancelled the call first (then it never runs).</summary>
+        public bool TryStart()
         {
             lock (_gate)
             {
-                _isResultTaken = true;
-                return _isCancelRequested;
+                IsExecuting = !_isCancelRequested;
+                return IsExecuting;
+            }
+        }
+
+        /// <summary>The call has its result: a cancel after this is too late, and says so.</summary>
+        public void Finish()
+        {
+            lock (_gate)
+            {
+                _isFinished = true;
             }
         }
 
@@ -322,8 +360,6 @@ internal sealed partial class AgentRun
         public long? ReadyAt { get; set; }
 
         public Task<ToolResultBlock>? Execution { get; set; }
-
-        public bool IsExecuting { get; set; }
 
         public bool IsSettled => Volatile.Read(ref _settled) != 0;
 
@@ -462,7 +498,10 @@ internal sealed partial class AgentRun
             {
                 ToolResultBlock result = call.Execution!.Result;
                 results.Add(result);
-                run._consecutiveToolErrors = result.IsError == true ? run._consecutiveToolErrors + 1 : 0;
+                if (!call.IsPersonsDecision)
+                {
+                    run._consecutiveToolErrors = result.IsError == true ? run._consecutiveToolErrors + 1 : 0;
+                }
             }
 
             _isDone = true;

@@ -29,6 +29,22 @@ internal sealed partial class AgentRun
         /// <summary>Gets whether any stream event arrived: only then may the runner retry (before, the client does).</summary>
         public bool HasEvents { get; private set; }
 
+        /// <summary>Gets what a failed attempt had used when it failed (billed all the same), if its message had started.</summary>
+        public Usage? FailedUsage
+        {
+            get
+            {
+                try
+                {
+                    return HasEvents ? _accumulator.Message.Usage : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return null; // it failed before message_start
+                }
+            }
+        }
+
         /// <summary>Gets the message, once <see cref="NextAsync"/> has returned null without a failure.</summary>
         public Message Message => _accumulator.Message;
 

@@ -90,6 +90,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
         {
             for (_turn = 1; _turn <= _options.MaxTurns; _turn++)
             {
+                Token.ThrowIfCancellationRequested(); // a deadline already past ends the run before it calls the model
                 if (_turn > 1 && _tokenBudget is { } budget && TokensUsed >= budget)
                 {
                     _turn--; // the turn that would have started does not count
@@ -116,6 +117,8 @@ internal sealed partial class AgentRun : IAsyncDisposable
                         message = stream.Message;
                         break;
                     }
+
+                    _totalUsage += stream.FailedUsage ?? new Usage(); // a failed attempt's tokens count towards the budget too
 
                     // The client's rule decides here too; and failures before any event were the client's to retry.
                     bool retry = stream.HasEvents && attempt <= _options.MaxStreamRetries && RetryPolicy.IsRetryable(failure, Token);
@@ -270,7 +273,15 @@ internal sealed partial class AgentRun : IAsyncDisposable
         _deadline?.Dispose();
         _toolSlots.Dispose();
         _aloneGate.Dispose();
-        await _scope.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _scope.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            // A scoped service failed to dispose: the run has ended, and its consumer has its ending; the host's log says so.
+            Log.ScopeDisposalFailed(_logger, failure);
+        }
     }
 
     /// <summary>Gets every token the run has used: input (cached too) and output.</summary>
@@ -313,5 +324,8 @@ internal sealed partial class AgentRun : IAsyncDisposable
 
         [LoggerMessage(3, LogLevel.Warning, "Tool {ToolName} failed.")]
         public static partial void ToolFailed(ILogger logger, string toolName, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Error, "A service of the agent run's scope failed to dispose.")]
+        public static partial void ScopeDisposalFailed(ILogger logger, Exception exception);
     }
 }

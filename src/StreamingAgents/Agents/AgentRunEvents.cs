@@ -13,7 +13,15 @@ internal sealed class AgentRunEvents(Func<CancellationToken, AgentRun> startRun,
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancellationToken2)
             : null;
         CancellationToken token = linked?.Token ?? cancellationToken;
-        return new Enumerator(startRun(token), linked, token);
+        try
+        {
+            return new Enumerator(startRun(token), linked, token);
+        }
+        catch
+        {
+            linked?.Dispose();
+            throw;
+        }
     }
 
     private sealed class Enumerator(AgentRun run, CancellationTokenSource? linked, CancellationToken cancellationToken) : IAsyncEnumerator<AgentEvent>
@@ -46,9 +54,15 @@ internal sealed class AgentRunEvents(Func<CancellationToken, AgentRun> startRun,
 
         public async ValueTask DisposeAsync()
         {
-            await _events.DisposeAsync().ConfigureAwait(false); // stops the run if it is still going, and waits for it
-            await run.DisposeAsync().ConfigureAwait(false);
-            linked?.Dispose();
+            try
+            {
+                await _events.DisposeAsync().ConfigureAwait(false); // stops the run if it is still going, and waits for it
+                await run.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                linked?.Dispose();
+            }
         }
 
         [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]

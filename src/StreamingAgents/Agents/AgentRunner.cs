@@ -76,6 +76,20 @@ public sealed class AgentRunner : IAgentRunner
         }
 
         runOptions?.Validate();
+        if (runOptions?.Tools is { } names)
+        {
+            // Checked now, against the tools a run would have, so a wrong name throws here and not once the run started.
+            RunScope scope = _openScope();
+            try
+            {
+                _ = scope.Tools.Only(names);
+            }
+            finally
+            {
+                scope.DisposeNow();
+            }
+        }
+
         return new AgentRunEvents(token => StartRun(request, runOptions, token), cancellationToken);
     }
 
@@ -88,8 +102,7 @@ public sealed class AgentRunner : IAgentRunner
         }
         catch
         {
-            // Nothing has run in the scope yet but resolving the tools: disposing it cannot wait on anything.
-            scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            scope.DisposeNow();
             throw;
         }
     }

@@ -31,7 +31,7 @@ public sealed record RunCompleted : AgentEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? FinalText { get; init; }
 
-    /// <summary>Gets the usage summed over every turn.</summary>
+    /// <summary>Gets the usage summed over every turn, attempts that failed mid-stream and were retried included.</summary>
     [JsonPropertyName("usage")]
     public required Usage TotalUsage { get; init; }
 

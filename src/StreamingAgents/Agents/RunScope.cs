@@ -26,10 +26,15 @@ internal sealed class RunScope(IToolRegistry tools, AsyncServiceScope? scope) : 
         }
         catch
         {
-            scope.DisposeAsync().AsTask().GetAwaiter().GetResult(); // only the tools were resolved: nothing to wait for
+            new RunScope(NoTools, scope).DisposeNow();
             throw;
         }
     }
 
     public ValueTask DisposeAsync() => scope?.DisposeAsync() ?? default;
+
+    /// <summary>Disposes a scope no tool has run in (only the tools were resolved), from synchronous code.</summary>
+    public void DisposeNow() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static readonly IToolRegistry NoTools = new ToolRegistry();
 }

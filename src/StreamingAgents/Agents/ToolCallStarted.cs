@@ -29,10 +29,11 @@ public sealed record ToolCallStarted : AgentEvent
     public int BlockIndex { get; init; }
 
     /// <summary>
-    /// Cancels this tool call: if it has not run yet it never will, if it is running its token is cancelled; either
-    /// way the model gets an error result saying the user cancelled it, and the run goes on.
+    /// Cancels this tool call: if it has not run yet it never will, and if it is running its token is cancelled; the
+    /// model gets an error result saying the user cancelled it, and the run goes on. (A running tool that finishes
+    /// anyway, ignoring its token, keeps its result: the model hears what really happened.)
     /// </summary>
-    /// <returns><see langword="true"/> when the call is cancelled; <see langword="false"/> when it had already finished or been discarded.</returns>
+    /// <returns><see langword="true"/> when the call is cancelled; <see langword="false"/> when it had already finished, been cancelled or been discarded.</returns>
     /// <exception cref="InvalidOperationException">The event did not come from a live run (it was read back from JSON).</exception>
     public bool Cancel() => ToolCallControls.Of(this).Cancel();
 }

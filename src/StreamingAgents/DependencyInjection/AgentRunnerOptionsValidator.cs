@@ -16,19 +16,24 @@ internal sealed class AgentRunnerOptionsValidator(IServiceScopeFactory scopes) :
     {
         var problems = new List<string>(options.Validate());
         string? agent = string.IsNullOrEmpty(name) ? null : name;
-        AsyncServiceScope scope = scopes.CreateAsyncScope();
         try
         {
-            _ = agent is null ? scope.ServiceProvider.GetService<IToolRegistry>() : scope.ServiceProvider.GetKeyedService<IToolRegistry>(agent);
+            AsyncServiceScope scope = scopes.CreateAsyncScope();
+            try
+            {
+                _ = agent is null ? scope.ServiceProvider.GetService<IToolRegistry>() : scope.ServiceProvider.GetKeyedService<IToolRegistry>(agent);
+            }
+            finally
+            {
+                // Validation is synchronous; services that only dispose asynchronously (a DbContext, say) are disposed so.
+                scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
-        catch (Exception invalidTools) when (invalidTools is ArgumentException or InvalidOperationException)
+        catch (Exception invalidTools)
         {
-            problems.Add(invalidTools.Message);
-        }
-        finally
-        {
-            // Validation is synchronous; services that only dispose asynchronously (a DbContext, say) are disposed so.
-            scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // Whatever a tool's construction throws (two tools with one name, a missing service, a constructor that
+            // needs a request) is reported here, naming the agent, rather than escaping the host's start.
+            problems.Add($"Its tools cannot be created: {invalidTools.GetType().Name}: {invalidTools.Message}");
         }
 
         return OptionsProblems.ToResult(agent is null ? problems : [.. problems.Select(problem => $"Agent '{agent}': {problem}")]);

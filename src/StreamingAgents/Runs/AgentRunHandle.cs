@@ -38,7 +38,7 @@ public sealed class AgentRunHandle
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
     /// <returns><see langword="true"/> when the answer counts; <see langword="false"/> when the call is not waiting for one.</returns>
     public Task<bool> DenyToolCallAsync(string toolCallId, string? reason = null, CancellationToken cancellationToken = default) =>
-        _manager.DenyToolCallAsync(RunId, toolCallId, reason, Owner, cancellationToken);
+        _manager.DenyToolCallAsync(RunId, toolCallId, Owner, reason, cancellationToken);
 
     /// <summary>Cancels one tool call; the run goes on (see <see cref="AgentRunManager.CancelToolCallAsync"/>).</summary>
     /// <param name="toolCallId">The tool call's ID.</param>

@@ -57,7 +57,7 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <returns>The run's handle.</returns>
     /// <exception cref="AgentRunLimitException">Too many runs are live.</exception>
     /// <exception cref="ArgumentException">The request or a setting is invalid.</exception>
-    public async Task<AgentRunHandle> StartAsync(MessageRequest request, AgentRunOptions? runOptions, string? owner = null, CancellationToken cancellationToken = default)
+    public async Task<AgentRunHandle> StartAsync(MessageRequest request, AgentRunOptions? runOptions, string? owner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
@@ -98,13 +98,13 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <summary>Denies a tool call that waits for approval: it does not run, and the model is told the user declined it.</summary>
     /// <param name="runId">The run's ID.</param>
     /// <param name="toolCallId">The tool call's ID.</param>
-    /// <param name="reason">Why, for the model; <see langword="null"/> for none.</param>
     /// <param name="owner">The caller's owner key.</param>
+    /// <param name="reason">Why, for the model; <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
     /// <returns><see langword="true"/> when the answer counts; <see langword="false"/> when the call is not waiting for one (unknown, already answered, timed out or ended).</returns>
     /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
     /// <exception cref="AgentRunElsewhereException">The run is live on another instance and the store cannot carry the answer there.</exception>
-    public Task<bool> DenyToolCallAsync(string runId, string toolCallId, string? reason = null, string? owner = null, CancellationToken cancellationToken = default) =>
+    public Task<bool> DenyToolCallAsync(string runId, string toolCallId, string? owner = null, string? reason = null, CancellationToken cancellationToken = default) =>
         AnswerToolCallAsync(runId, new ToolCallCommand(toolCallId, ToolCallCommandKind.Deny, reason), owner, cancellationToken);
 
     /// <summary>Cancels one tool call; the model gets an error result saying the user cancelled it, and the run goes on.</summary>
@@ -112,7 +112,10 @@ public sealed partial class AgentRunManager : IAsyncDisposable
     /// <param name="toolCallId">The tool call's ID.</param>
     /// <param name="owner">The caller's owner key.</param>
     /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
-    /// <returns><see langword="true"/> when the call is cancelled; <see langword="false"/> when it is unknown or had already finished.</returns>
+    /// <returns>
+    /// <see langword="true"/> when the call is cancelled (a tool already running that finishes anyway keeps its result);
+    /// <see langword="false"/> when it is unknown or had already finished.
+    /// </returns>
     /// <exception cref="AgentRunNotFoundException">No such run for this owner.</exception>
     /// <exception cref="AgentRunElsewhereException">The run is live on another instance and the store cannot carry the answer there.</exception>
     public Task<bool> CancelToolCallAsync(string runId, string toolCallId, string? owner = null, CancellationToken cancellationToken = default) =>

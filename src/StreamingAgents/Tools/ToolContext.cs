@@ -32,8 +32,10 @@ public sealed class ToolContext
 
     /// <summary>
     /// Gets the run's services: with dependency injection, the scope created for the run (one per run, disposed when
-    /// it ends, shared by its tool calls), so scoped services such as a <c>DbContext</c> or the current user resolve
-    /// here. A runner built without dependency injection has none (every lookup returns null).
+    /// it ends, shared by its tool calls), so scoped services such as a <c>DbContext</c> resolve here. It is the run's
+    /// own scope, not an HTTP request's (a detached run outlives the request that started it): reach the request's
+    /// user through what the run was given, such as its owner. A runner built without dependency injection has none
+    /// (every lookup returns null).
     /// </summary>
     public IServiceProvider Services { get; }
 

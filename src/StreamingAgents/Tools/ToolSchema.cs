@@ -16,9 +16,17 @@ internal static class ToolSchema
         TransformSchemaNode = AddDescriptions,
     };
 
+    // Typed tools created per run (a scoped AddTool<T>()) would otherwise export the same schema on every run.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonTypeInfo, object> s_schemas = new();
+
     public static JsonElement Create<T>(JsonTypeInfo<T> typeInfo)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
+        return (JsonElement)s_schemas.GetValue(typeInfo, static info => Export((JsonTypeInfo<T>)info));
+    }
+
+    private static JsonElement Export<T>(JsonTypeInfo<T> typeInfo)
+    {
         JsonNode schema = typeInfo.GetJsonSchemaAsNode(s_exporterOptions);
         if (schema is JsonObject schemaObject)
         {

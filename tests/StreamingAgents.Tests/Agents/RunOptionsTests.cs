@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using StreamingAgents.Agents;
 using StreamingAgents.Messages;
+using StreamingAgents.Testing.Streams;
 using StreamingAgents.Testing.Transcripts;
 using StreamingAgents.Tests.TestSupport;
 using StreamingAgents.Tools;
@@ -53,12 +54,12 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
-    public async Task Tools_NamingAnUnknownTool_ThrowsWhenTheRunStarts()
+    public void Tools_NamingAnUnknownTool_ThrowsAtOnce()
     {
         var harness = new AgentRunnerTestHarness([TestTools.Lookup()]);
 
-        IAsyncEnumerable<AgentEvent> run = harness.Runner.RunAsync(new MessageRequest { Messages = [MessageParam.User("Hi")] }, new AgentRunOptions { Tools = ["lookup", "delete_everything"] });
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => run.ToResultAsync());
+        var error = Assert.Throws<ArgumentException>(() => harness.Runner.RunAsync(
+            new MessageRequest { Messages = [MessageParam.User("Hi")] }, new AgentRunOptions { Tools = ["lookup", "delete_everything"] }));
 
         Assert.Contains("'delete_everything', which is not one of the agent's tools (lookup)", error.Message);
         Assert.Empty(harness.Handler.Requests);
@@ -141,23 +142,40 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
-    public async Task Deadline_CallerCancellation_StillThrows()
+    public async Task DeadlineAndCallerCancellationTogether_TheCallersCancellationWins()
     {
-        var harness = new AgentRunnerTestHarness([TestTools.Hanging("slow", new TaskCompletionSource())]);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        var harness = new AgentRunnerTestHarness([TestTools.Hanging("slow", new TaskCompletionSource())], time: time);
         harness.Handler.RespondWith(new TranscriptBuilder().ToolUse("slow", "{}", id: "toolu_slow").Stop(StopReason.ToolUse));
         using var cancel = new CancellationTokenSource();
+        var request = new MessageRequest { Messages = [MessageParam.User("Hi")] };
 
         Task run = Task.Run(async () =>
         {
-            await foreach (AgentEvent agentEvent in harness.Runner.RunAsync(new MessageRequest { Messages = [MessageParam.User("Hi")] }, new AgentRunOptions { Deadline = DateTimeOffset.UtcNow.AddHours(1) }, cancel.Token))
+            await foreach (AgentEvent agentEvent in harness.Runner.RunAsync(request, new AgentRunOptions { Deadline = time.GetUtcNow().AddSeconds(10) }, cancel.Token))
             {
                 if (agentEvent is ToolExecutionStarted)
                 {
                     await cancel.CancelAsync();
+                    time.Advance(TimeSpan.FromSeconds(11)); // the deadline passes too
                 }
             }
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Waiting.Guard));
+    }
+
+    [Fact]
+    public async Task TokenBudget_CountsAFailedAttemptsTokens()
+    {
+        var harness = new AgentRunnerTestHarness([TestTools.Lookup()]);
+        Transcript failing = CallsLookup(500, 1).Build();
+        var drop = new ChunkedStreamOptions { EndAfterBytes = failing.Text.IndexOf("event: content_block_start", StringComparison.Ordinal), Ending = StreamEnding.Drop };
+        harness.Handler.RespondWith(failing, Chunking.PerEvent, drop).RespondWith(CallsLookup(100, 10)).RespondWith(Answers());
+
+        RunCompleted ending = await harness.Runner.RunAsync(new MessageRequest { Messages = [MessageParam.User("Hi")] }, new AgentRunOptions { TokenBudget = 600 }).ToResultAsync();
+
+        Assert.Equal(AgentRunOutcome.TokenBudgetExceeded, ending.Outcome); // 500 billed for the failed attempt + 110
+        Assert.Equal(600, ending.TotalUsage.InputTokens);
     }
 }

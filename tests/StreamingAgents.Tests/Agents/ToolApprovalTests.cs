@@ -200,4 +200,52 @@ public sealed class ToolApprovalTests
         var error = Assert.Throws<InvalidOperationException>(() => readBack.Approve());
         Assert.Contains("AgentRunManager", error.Message);
     }
+
+    [Fact]
+    public async Task Denials_DoNotCountAsToolFailures()
+    {
+        var ran = new List<string>();
+        var harness = new AgentRunnerTestHarness([Refund(ran)], options => options.MaxConsecutiveToolErrors = 1);
+        harness.Handler.RespondWith(CallsRefund()).RespondWith(CallsRefund()).RespondWith(CallsRefund()).RespondWith(Answers());
+
+        List<AgentEvent> events = await RunAnsweringAsync(harness, request => request.Deny());
+
+        Assert.Equal(3, events.OfType<ToolCallCompleted>().Count(e => e.IsError));
+        Assert.Equal(AgentRunOutcome.Completed, Assert.IsType<RunCompleted>(events[^1]).Outcome); // not tool_error_limit
+    }
+
+    [Fact]
+    public async Task DeadlineWhileWaitingForApproval_EndsTheRunWithoutRunningTheTool()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        var ran = new List<string>();
+        var harness = new AgentRunnerTestHarness([Refund(ran)], time: time);
+        harness.Handler.RespondWith(CallsRefund());
+        var request = new MessageRequest { Messages = [MessageParam.User("Refund ORD-1")] };
+
+        Task<List<AgentEvent>> run = AgentRunnerTestHarness.CollectAsync(harness.Runner.RunAsync(request, new AgentRunOptions { Deadline = time.GetUtcNow().AddMinutes(1) }));
+        List<AgentEvent> events = await FakeClock.RunAsync(time, run, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30));
+
+        Assert.Single(events.OfType<ToolApprovalRequested>());
+        Assert.Empty(ran);
+        Assert.Equal(AgentRunOutcome.DeadlineExceeded, Assert.IsType<RunCompleted>(events[^1]).Outcome);
+    }
+
+    [Fact]
+    public async Task ApprovalTimeout_OnTheRunnersClock()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        var ran = new List<string>();
+        var harness = new AgentRunnerTestHarness([Refund(ran)], options => options.ApprovalTimeout = TimeSpan.FromMinutes(5), time);
+        harness.Handler.RespondWith(CallsRefund()).RespondWith(Answers());
+
+        Task<List<AgentEvent>> run = AgentRunnerTestHarness.CollectAsync(harness.Runner.RunAsync("Refund ORD-1"));
+        List<AgentEvent> events = await FakeClock.RunAsync(time, run, TimeSpan.FromSeconds(30), TimeSpan.FromHours(1));
+
+        Assert.Empty(ran);
+        ToolApprovalRequested asked = Assert.Single(events.OfType<ToolApprovalRequested>());
+        ToolCallCompleted completed = Assert.Single(events.OfType<ToolCallCompleted>());
+        Assert.Equal("Nobody approved this 'refund' call in time, so it was not run.", completed.Result);
+        Assert.InRange(completed.Timestamp - asked.Timestamp, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(6));
+    }
 }

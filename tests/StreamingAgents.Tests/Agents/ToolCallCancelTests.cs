@@ -117,4 +117,73 @@ public sealed class ToolCallCancelTests
 
         Assert.Equal("The user cancelled this 'refund' call.", Assert.Single(events.OfType<ToolCallCompleted>()).Result);
     }
+
+    [Fact]
+    public async Task RunningTool_ThatFinishesAnyway_KeepsItsRealResult()
+    {
+        var mayFinish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int refunds = 0;
+        AgentTool stubborn = AgentTool.Create("refund", "Refunds, ignoring cancellation.", TestJsonContext.Default.EmptyInput, async (_, _) =>
+        {
+            await mayFinish.Task; // ignores its token
+            Interlocked.Increment(ref refunds);
+            return ToolResult.Text("refunded");
+        });
+        var harness = new AgentRunnerTestHarness([stubborn]);
+        harness.Handler.RespondWith(new TranscriptBuilder().ToolUse("refund", "{}", id: "toolu_r").Stop(StopReason.ToolUse)).RespondWith(Answers());
+        var events = new List<AgentEvent>();
+
+        await foreach (AgentEvent agentEvent in harness.Runner.RunAsync("Refund it.").WithCancellation(new CancellationTokenSource(Waiting.Guard).Token))
+        {
+            events.Add(agentEvent);
+            if (agentEvent is ToolExecutionStarted started)
+            {
+                Assert.True(started.Cancel());
+                mayFinish.SetResult();
+            }
+        }
+
+        // The refund happened: the model must hear that, not that it was cancelled.
+        Assert.Equal(1, refunds);
+        Assert.Equal((false, "refunded"), (Assert.Single(events.OfType<ToolCallCompleted>()).IsError, Assert.Single(events.OfType<ToolCallCompleted>()).Result));
+    }
+
+    [Fact]
+    public async Task ApproveAndCancelAtOnce_OneOutcome_TheReportedResultMatchesWhatRan()
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            int ran = 0;
+            AgentTool refund = AgentTool.Create("refund", "Refunds.", TestJsonContext.Default.EmptyInput, (_, _) =>
+            {
+                Interlocked.Increment(ref ran);
+                return ValueTask.FromResult(ToolResult.Text("refunded"));
+            }, requiresApproval: true);
+            var harness = new AgentRunnerTestHarness([refund]);
+            harness.Handler.RespondWith(new TranscriptBuilder().ToolUse("refund", "{}", id: "toolu_r").Stop(StopReason.ToolUse)).RespondWith(Answers());
+            ToolCallStarted? started = null;
+            bool approved = false, cancelled = false;
+            var events = new List<AgentEvent>();
+
+            await foreach (AgentEvent agentEvent in harness.Runner.RunAsync("Refund it.").WithCancellation(new CancellationTokenSource(Waiting.Guard).Token))
+            {
+                events.Add(agentEvent);
+                started ??= agentEvent as ToolCallStarted;
+                if (agentEvent is ToolApprovalRequested request)
+                {
+                    Task<bool> approve = Task.Run(request.Approve);
+                    Task<bool> cancel = Task.Run(started!.Cancel);
+                    (approved, cancelled) = (await approve, await cancel);
+                }
+            }
+
+            ToolCallCompleted completed = Assert.Single(events.OfType<ToolCallCompleted>());
+            Assert.True(approved || cancelled);
+            Assert.Equal(Volatile.Read(ref ran) == 1, completed.Result == "refunded"); // never "cancelled" after it ran, nor the reverse
+            if (cancelled && !approved)
+            {
+                Assert.Equal(0, Volatile.Read(ref ran)); // cancelled before it was approved: it never ran
+            }
+        }
+    }
 }

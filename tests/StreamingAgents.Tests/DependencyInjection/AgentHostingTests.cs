@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamingAgents.Agents;
 using StreamingAgents.Messages;
@@ -158,9 +160,57 @@ public sealed class AgentHostingTests
 
         string failures = string.Join("\n", error.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
         Assert.Contains("Agent 'support': AgentRunnerOptions.MaxTurns must be at least 1", failures);
-        Assert.Contains("Agent 'support': A tool named 'search' is already registered", failures);
+        Assert.Contains("Agent 'support': Its tools cannot be created: ArgumentException: A tool named 'search' is already registered", failures);
         Assert.Contains("Agent 'billing':", failures);
         Assert.Contains(nameof(OrderDbContext), failures);
+    }
+
+    [Fact]
+    public void Tool_WhoseConstructorThrowsAnything_IsReportedAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddStreamingAgents(o => o.ApiKey = ClientFactory.ApiKey).AddTool<NeedsARequestTool>();
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(error.Failures, failure => failure.Contains("NotSupportedException: No request here.", StringComparison.Ordinal));
+    }
+
+    private sealed class NeedsARequestTool : AgentTool<EmptyInput>
+    {
+        public NeedsARequestTool()
+            : base("needs_request", "Needs a request.", TestJsonContext.Default.EmptyInput) => throw new NotSupportedException("No request here.");
+
+        protected override ValueTask<ToolResult> ExecuteAsync(EmptyInput input, ToolContext context) => throw new UnreachableException();
+    }
+
+    [Fact]
+    public async Task ScopedService_ThatFailsToDispose_IsLoggedAndTheRunStillEndsCleanly()
+    {
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().ToolUse("uses_service", "{}").Stop(StopReason.ToolUse)).RespondWith(new TranscriptBuilder().Text("Done.").Stop(StopReason.EndTurn));
+        var services = new ServiceCollection();
+        var logs = new CapturingLoggerProvider();
+        services.AddLogging(logging => logging.AddProvider(logs));
+        services.AddScoped<BrokenOnDispose>();
+        services.AddStreamingAgents(o => o.ApiKey = ClientFactory.ApiKey)
+            .AddTool(AgentTool.Create("uses_service", "Uses a service.", TestJsonContext.Default.EmptyInput, (_, context) =>
+            {
+                context.Services.GetRequiredService<BrokenOnDispose>();
+                return ValueTask.FromResult(ToolResult.Text("used"));
+            }))
+            .HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => handler);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        RunCompleted result = await provider.GetRequiredService<IAgentRunner>().RunAsync("Go").ToResultAsync();
+
+        Assert.Equal(AgentRunOutcome.Completed, result.Outcome);
+        Assert.Contains(logs.Messages, message => message.Contains("failed to dispose", StringComparison.Ordinal));
+    }
+
+    private sealed class BrokenOnDispose : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => throw new IOException("The connection pool is gone.");
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class DetachedToolCallTests
             AgentRunHandle run = await manager.StartAsync(s_question);
             await WaitForEventAsync(manager, run.RunId, AgentEventTypes.ToolApprovalRequested);
 
-            Assert.True(await manager.DenyToolCallAsync(run.RunId, "toolu_refund", "not without a receipt"));
+            Assert.True(await manager.DenyToolCallAsync(run.RunId, "toolu_refund", reason: "not without a receipt"));
 
             List<AgentEvent> events = await EventsAsync(manager, run);
             Assert.Empty(ran);

@@ -32,11 +32,13 @@ public sealed class ToolRegistryTests
     {
         var services = new ServiceCollection();
         services.AddStreamingAgents(o => o.ApiKey = ClientFactory.ApiKey).AddTool(TestTools.Lookup("from_code")).AddTool<ClockTool>();
-        using ServiceProvider provider = services.BuildServiceProvider();
+        using ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        using IServiceScope run = provider.CreateScope(); // the registry is scoped: each run resolves its own
 
-        IToolRegistry registry = provider.GetRequiredService<IToolRegistry>();
+        IToolRegistry registry = run.ServiceProvider.GetRequiredService<IToolRegistry>();
 
         Assert.Equal(["from_code", "clock"], registry.Tools.Select(t => t.Name));
+        Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IToolRegistry>()); // not from the root
     }
 
     [Fact]
@@ -45,8 +47,9 @@ public sealed class ToolRegistryTests
         var services = new ServiceCollection();
         services.AddStreamingAgents(o => o.ApiKey = ClientFactory.ApiKey).AddTool(TestTools.Lookup("clock")).AddTool<ClockTool>();
         using ServiceProvider provider = services.BuildServiceProvider();
+        using IServiceScope run = provider.CreateScope();
 
-        var error = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<IToolRegistry>());
+        var error = Assert.Throws<ArgumentException>(() => run.ServiceProvider.GetRequiredService<IToolRegistry>());
 
         Assert.Contains("'clock' is already registered", error.Message, StringComparison.Ordinal);
     }
