@@ -26,7 +26,11 @@ internal sealed class ConsoleRenderer(TimeProvider time)
                 Write($"    Allow {approval.ToolName} {approval.Input}? [y/N] ");
                 bool approved = Console.ReadLine()?.Trim().StartsWith('y') == true;
                 _atLineStart = !Console.IsInputRedirected; // a typed answer ended the line; a redirected one echoes nothing
-                _ = approved ? approval.Approve() : approval.Deny("the customer said no at the prompt");
+                if (!(approved ? approval.Approve() : approval.Deny("the customer said no at the prompt")))
+                {
+                    WriteLine("    (too late: the call no longer waits for an answer)");
+                }
+
                 break;
             case ToolStatusReported status:
                 WriteLine($"    {status.Status}");

@@ -162,6 +162,7 @@
         break;
       case 'run_completed':
         state.done = true;
+        for (const chip of document.querySelectorAll('.tool-chip')) clearControls(chip);
         $('total').textContent = formatMs(performance.now() - state.started);
         setState(e.outcome);
         if (e.error) showNotice(`Failed: ${e.error.message}`);
@@ -183,24 +184,28 @@
     return element;
   }
 
+  // The newest chip with the call's ID: IDs are unique per message, and a later turn may reuse one.
   function withChip(e, action) {
-    const chip = document.querySelector(`.tool-chip[data-tool-call-id="${CSS.escape(e.tool_call_id)}"]`);
-    if (chip) action(chip);
+    const chips = document.querySelectorAll(`.tool-chip[data-tool-call-id="${CSS.escape(e.tool_call_id)}"]`);
+    if (chips.length > 0) action(chips[chips.length - 1]);
   }
 
   // Approve, Deny or stop one tool call of the run: the answer goes to the server, and the events that follow
   // (execution, completion) update the chip.
   function answerToolCall(state, chip, answer, click) {
     click.stopPropagation();
-    for (const button of chip.querySelectorAll('.approval button, .cancel-tool')) button.disabled = true;
+    const buttons = chip.querySelectorAll('.approval button, .cancel-tool');
+    const retry = message => { showNotice(message); for (const button of buttons) button.disabled = false; };
+    for (const button of buttons) button.disabled = true;
     fetch(`/api/runs/${encodeURIComponent(state.id)}/tool-calls/${encodeURIComponent(chip.dataset.toolCallId)}/${answer}`, { method: 'POST' })
       .then(async response => {
-        if (response.status !== 202) {
+        if (response.status === 409) clearControls(chip); // no longer waiting for this answer: the next events say why
+        else if (response.status !== 202) {
           const problem = await response.json().catch(() => ({}));
-          showNotice(problem.detail || problem.title || response.statusText);
+          retry(problem.detail || problem.title || response.statusText);
         }
       })
-      .catch(error => showNotice(error.message));
+      .catch(error => retry(error.message));
   }
 
   function clearControls(chip) {
