@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using StreamingAgents.AspNetCore.Endpoints;
 using StreamingAgents.Messages;
@@ -159,6 +160,39 @@ public sealed class ToolCallEndpointTests
         Assert.Contains(member, item => item.EventType == "tool_call_completed"); // offered lookup, and it was called
         Assert.DoesNotContain(guest, item => item.EventType == "tool_call_started"); // offered no tool
         Assert.Equal("completed", JsonDocument.Parse(guest[^1].Data).RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task NamedAgent_MappedUnderItsOwnPrefix_ServesItsRuns()
+    {
+        var systemPrompts = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        await using AgentTestServer server = await AgentTestServer.StartAsync(
+            script: request =>
+            {
+                systemPrompts.Enqueue(request.System?.Text);
+                return new TranscriptBuilder().Text($"Offered: {string.Join(",", request.Tools?.Select(tool => tool.Name) ?? [])}").Stop(StopReason.EndTurn);
+            },
+            tools: [Hanging()],
+            agentsSetup: agents => agents.Services.AddStreamingAgents("billing", o => o.SystemPrompt = "You handle refunds.").AddTool(Refund()).AddDetachedRuns(),
+            endpoints: api => api.MapAgentRuns("/billing", "billing"));
+
+        string billingRun = await StartAsync(server, "/api/billing/runs");
+        Assert.StartsWith("/api/billing/runs/", billingRun, StringComparison.Ordinal);
+        string billingAnswer = await FinalTextAsync(server, billingRun);
+        string defaultAnswer = await FinalTextAsync(server, await StartAsync(server, "/api/runs"));
+
+        Assert.Equal("Offered: refund", billingAnswer);
+        Assert.Equal("Offered: lookup", defaultAnswer);
+        Assert.Equal(["You handle refunds.", null], systemPrompts);
+        using HttpResponseMessage stream = await server.Client.PostAsync("/api/billing/stream", JsonContent.Create(new { message = "Hi" }));
+        Assert.Contains("Offered: refund", await stream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> StartAsync(AgentTestServer server, string url)
+    {
+        HttpResponseMessage response = await server.Client.PostAsJsonAsync(url, new { message = "Hi" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("events_url").GetString()!;
     }
 
     [Fact]

@@ -24,7 +24,29 @@ public static class AgentEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
+        return MapEndpoints(endpoints.MapGroup(prefix));
+    }
+
+    /// <summary>
+    /// Maps the same endpoints for a named agent (<c>services.AddStreamingAgents(agentName, ...).AddDetachedRuns()</c>):
+    /// its keyed runner and run manager serve them.
+    /// </summary>
+    /// <param name="endpoints">The application.</param>
+    /// <param name="prefix">The path prefix, for example <c>/api/billing</c>.</param>
+    /// <param name="agentName">The agent's name.</param>
+    /// <returns>The group, so authorization, rate limiting and metadata compose.</returns>
+    public static RouteGroupBuilder MapAgentRuns(this IEndpointRouteBuilder endpoints, string prefix, string agentName)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
         RouteGroupBuilder group = endpoints.MapGroup(prefix);
+        group.WithMetadata(new AgentNameMetadata(agentName));
+        return MapEndpoints(group);
+    }
+
+    private static RouteGroupBuilder MapEndpoints(RouteGroupBuilder group)
+    {
         group.MapPost("/runs", AgentRunEndpoints.StartAsync);
         group.MapGet("/runs/{runId}/events", AgentRunEndpoints.EventsAsync);
         group.MapPost("/runs/{runId}/cancel", AgentRunEndpoints.CancelAsync);

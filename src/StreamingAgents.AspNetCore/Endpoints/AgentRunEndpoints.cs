@@ -25,7 +25,7 @@ internal static class AgentRunEndpoints
             return;
         }
 
-        AgentRunManager runs = context.RequestServices.GetRequiredService<AgentRunManager>();
+        AgentRunManager runs = AgentServices.Runs(context);
         AgentRunHandle run;
         try
         {
@@ -66,7 +66,7 @@ internal static class AgentRunEndpoints
             return;
         }
 
-        AgentRunManager runs = context.RequestServices.GetRequiredService<AgentRunManager>();
+        AgentRunManager runs = AgentServices.Runs(context);
         string? owner = options.GetOwner(context);
         try
         {
@@ -108,7 +108,7 @@ internal static class AgentRunEndpoints
         string runId = (string)context.Request.RouteValues["runId"]!;
         try
         {
-            await context.RequestServices.GetRequiredService<AgentRunManager>().CancelAsync(runId, options.GetOwner(context), context.RequestAborted).ConfigureAwait(false);
+            await AgentServices.Runs(context).CancelAsync(runId, options.GetOwner(context), context.RequestAborted).ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status202Accepted;
         }
         catch (AgentRunNotFoundException notFound)
@@ -130,7 +130,7 @@ internal static class AgentRunEndpoints
             return;
         }
 
-        IAgentRunner runner = context.RequestServices.GetRequiredService<IAgentRunner>();
+        IAgentRunner runner = AgentServices.Runner(context);
         IAsyncEnumerable<AgentEvent> events = runner.RunAsync(options.BuildRequest(context, message), options.BuildRunOptions(context), context.RequestAborted);
         PrepareEventStream(context);
         try

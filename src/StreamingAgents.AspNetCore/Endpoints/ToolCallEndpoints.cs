@@ -36,7 +36,7 @@ internal static class ToolCallEndpoints
         var call = new CallAddress((string)context.Request.RouteValues["runId"]!, (string)context.Request.RouteValues["toolCallId"]!, options.GetOwner(context));
         try
         {
-            if (await answer(context.RequestServices.GetRequiredService<AgentRunManager>(), call, context.RequestAborted).ConfigureAwait(false))
+            if (await answer(AgentServices.Runs(context), call, context.RequestAborted).ConfigureAwait(false))
             {
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
                 return;

@@ -34,7 +34,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
 
         AgentEndpointOptions options = context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        using var session = new AgentRunWebSocketSession(socket, context, context.RequestServices.GetRequiredService<AgentRunManager>(), options);
+        using var session = new AgentRunWebSocketSession(socket, context, AgentServices.Runs(context), options);
         await session.RunAsync().ConfigureAwait(false);
     }
 
