@@ -81,6 +81,45 @@ public sealed class WebSocketAndSignalRTests
     }
 
     [Fact]
+    public async Task WebSocket_ToolCallAnswers_ApproveThenAnswersThatNoLongerCount()
+    {
+        var refunded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using AgentTestServer server = await AgentTestServer.StartAsync(tools: [AgentTool.Create("lookup", "Refunds.", TestJsonContext.Default.LookupInput, (_, _) =>
+        {
+            refunded.TrySetResult();
+            return ValueTask.FromResult(ToolResult.Text("refunded"));
+        }, requiresApproval: true)]);
+        using WebSocket socket = await server.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/api/ws"), CancellationToken.None);
+        await SendAsync(socket, """{"type":"start","message":"Refund ORD-1"}""");
+        string runId = (await ReceiveAsync(socket)).GetProperty("run_id").GetString()!;
+        JsonElement message;
+        do
+        {
+            message = await ReceiveAsync(socket);
+        }
+        while (message.GetProperty("type").GetString() != "tool_approval_requested");
+
+        string callId = message.GetProperty("tool_call_id").GetString()!;
+        await SendAsync(socket, $$"""{"type":"approve","run_id":"{{runId}}","tool_call_id":"{{callId}}"}""");
+        await refunded.Task.WaitAsync(s_guard);
+        var replies = new List<JsonElement>();
+        do
+        {
+            message = await ReceiveAsync(socket);
+            replies.Add(message);
+        }
+        while (message.GetProperty("type").GetString() != "run_completed");
+
+        Assert.Contains(replies, reply => reply.GetProperty("type").GetString() == "answer_accepted" && reply.GetProperty("tool_call_id").GetString() == callId);
+        await SendAsync(socket, $$"""{"type":"deny","run_id":"{{runId}}","tool_call_id":"{{callId}}","reason":"late"}""");
+        Assert.Equal(409, (await ReceiveAsync(socket)).GetProperty("status").GetInt32());
+        await SendAsync(socket, $$"""{"type":"cancel_tool","run_id":"run_unknown","tool_call_id":"{{callId}}"}""");
+        Assert.Equal(404, (await ReceiveAsync(socket)).GetProperty("status").GetInt32());
+        await SendAsync(socket, $$"""{"type":"approve","run_id":"{{runId}}"}""");
+        Assert.Equal(400, (await ReceiveAsync(socket)).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task SignalR_StartSubscribeCancel_StreamsTheSameEventJson()
     {
         await using AgentTestServer server = await AgentTestServer.StartAsync();

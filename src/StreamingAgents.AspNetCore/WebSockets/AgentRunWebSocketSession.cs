@@ -116,9 +116,47 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
                 }
 
                 break;
-            default:
-                await SendAsync(new ServerMessage("error", Status: 400, Title: "Invalid message", Detail: "Send start (message), subscribe (run_id, after) or cancel (run_id)."), closed).ConfigureAwait(false);
+            case "approve" or "deny" or "cancel_tool" when message.RunId is { } runId && message.ToolCallId is { } toolCallId:
+                await AnswerToolCallAsync(message.Type, runId, toolCallId, message.Reason, owner, closed).ConfigureAwait(false);
                 break;
+            default:
+                await SendAsync(new ServerMessage("error", Status: 400, Title: "Invalid message", Detail: "Send start (message), subscribe (run_id, after), cancel (run_id), or approve, deny (reason) or cancel_tool (run_id, tool_call_id)."), closed).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>Approves, denies or cancels one tool call of a run, as the HTTP endpoints do.</summary>
+    private async Task AnswerToolCallAsync(string type, string runId, string toolCallId, string? reason, string? owner, CancellationToken closed)
+    {
+        if (reason?.Length > options.MaxMessageLength)
+        {
+            await SendAsync(new ServerMessage("error", runId, 400, "Reason too long", $"The reason is {reason.Length} characters long; the most is {options.MaxMessageLength}.", toolCallId), closed).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            bool counted = type switch
+            {
+                "approve" => await runs.ApproveToolCallAsync(runId, toolCallId, owner, closed).ConfigureAwait(false),
+                "deny" => await runs.DenyToolCallAsync(runId, toolCallId, owner, string.IsNullOrWhiteSpace(reason) ? null : reason, closed).ConfigureAwait(false),
+                _ => await runs.CancelToolCallAsync(runId, toolCallId, owner, closed).ConfigureAwait(false),
+            };
+            await SendAsync(counted
+                ? new ServerMessage("answer_accepted", runId, ToolCallId: toolCallId)
+                : new ServerMessage("error", runId, 409, "Tool call not waiting", $"Tool call '{toolCallId}' of run '{runId}' is not waiting for that answer: it is unknown, was already answered, or has finished.", toolCallId), closed).ConfigureAwait(false);
+        }
+        catch (AgentRunNotFoundException notFound)
+        {
+            await SendAsync(new ServerMessage("error", runId, 404, "No such run", notFound.Message, toolCallId), closed).ConfigureAwait(false);
+        }
+        catch (AgentRunElsewhereException elsewhere)
+        {
+            await SendAsync(new ServerMessage("error", runId, 409, "Run is on another instance", elsewhere.Message, toolCallId), closed).ConfigureAwait(false);
+        }
+        catch (AgentRunStoreException unavailable)
+        {
+            await SendAsync(StoreUnavailable(runId, unavailable), closed).ConfigureAwait(false);
         }
     }
 
