@@ -148,6 +148,39 @@ public sealed class WebSocketAndSignalRTests
         Assert.Contains("run_unknown", unknown.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SignalR_DenyToolCall_TheModelIsToldAndLaterAnswersDoNotCount()
+    {
+        await using AgentTestServer server = await AgentTestServer.StartAsync(tools: [AgentTool.Create("lookup", "Refunds.", TestJsonContext.Default.LookupInput,
+            (_, _) => ValueTask.FromResult(ToolResult.Text("refunded")), requiresApproval: true)]);
+        await using HubConnection hub = new HubConnectionBuilder()
+            .WithUrl("http://localhost/hubs/agent", options =>
+            {
+                options.HttpMessageHandlerFactory = _ => server.Server.CreateHandler();
+                options.Transports = HttpTransportType.LongPolling;
+            })
+            .Build();
+        await hub.StartAsync();
+        string runId = await hub.InvokeAsync<string>("StartRun", "Refund ORD-1");
+        var events = new List<JsonElement>();
+
+        await foreach (JsonElement agentEvent in hub.StreamAsync<JsonElement>("Subscribe", runId, 0L).WithCancellation(new CancellationTokenSource(s_guard).Token))
+        {
+            events.Add(agentEvent);
+            if (agentEvent.GetProperty("type").GetString() == "tool_approval_requested")
+            {
+                Assert.True(await hub.InvokeAsync<bool>("DenyToolCall", runId, agentEvent.GetProperty("tool_call_id").GetString(), "no receipt"));
+            }
+        }
+
+        JsonElement completed = events.Single(e => e.GetProperty("type").GetString() == "tool_call_completed");
+        Assert.Equal("The user declined this 'lookup' call, so it was not run: no receipt", completed.GetProperty("result").GetString());
+        string callId = completed.GetProperty("tool_call_id").GetString()!;
+        Assert.False(await hub.InvokeAsync<bool>("ApproveToolCall", runId, callId));
+        Assert.False(await hub.InvokeAsync<bool>("CancelToolCall", runId, callId));
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<bool>("ApproveToolCall", "run_unknown", callId));
+    }
+
     private static Task SendAsync(WebSocket socket, string json) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 

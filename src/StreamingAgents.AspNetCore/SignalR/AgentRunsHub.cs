@@ -10,7 +10,7 @@ namespace StreamingAgents.AspNetCore.SignalR;
 /// <summary>
 /// A SignalR hub over the same detached runs: <c>StartRun</c> returns a run ID, <c>Subscribe</c> streams the run's
 /// events (after a sequence, to resume after a reconnect) with the same JSON contract as SSE, <c>CancelRun</c> stops
-/// it. Map it with <c>app.MapHub&lt;AgentRunsHub&gt;("/hubs/agent")</c> after <c>services.AddSignalR()</c>.
+/// it, and <c>ApproveToolCall</c>, <c>DenyToolCall</c> and <c>CancelToolCall</c> answer its tool calls. Map it with <c>app.MapHub&lt;AgentRunsHub&gt;("/hubs/agent")</c> after <c>services.AddSignalR()</c>.
 /// </summary>
 public sealed class AgentRunsHub : Hub
 {
@@ -74,6 +74,42 @@ public sealed class AgentRunsHub : Hub
         try
         {
             return await _runs.CancelAsync(runId, Owner(), Context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (AgentRunException failure)
+        {
+            throw new HubException(failure.Message);
+        }
+    }
+
+    /// <summary>Approves a tool call that waits for approval.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="toolCallId">The tool call's ID.</param>
+    /// <returns>Whether the answer counts (false: the call was not waiting for it).</returns>
+    public Task<bool> ApproveToolCall(string runId, string toolCallId) =>
+        AnswerAsync(() => _runs.ApproveToolCallAsync(runId, toolCallId, Owner(), Context.ConnectionAborted));
+
+    /// <summary>Denies a tool call that waits for approval.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="toolCallId">The tool call's ID.</param>
+    /// <param name="reason">Why, for the model; null for none.</param>
+    /// <returns>Whether the answer counts (false: the call was not waiting for it).</returns>
+    public Task<bool> DenyToolCall(string runId, string toolCallId, string? reason) =>
+        reason?.Length > _options.MaxMessageLength
+            ? throw new HubException($"The reason is {reason.Length} characters long; the most is {_options.MaxMessageLength}.")
+            : AnswerAsync(() => _runs.DenyToolCallAsync(runId, toolCallId, Owner(), reason, Context.ConnectionAborted));
+
+    /// <summary>Cancels one tool call; the run goes on.</summary>
+    /// <param name="runId">The run's ID.</param>
+    /// <param name="toolCallId">The tool call's ID.</param>
+    /// <returns>Whether the call was cancelled (false: unknown, or already finished).</returns>
+    public Task<bool> CancelToolCall(string runId, string toolCallId) =>
+        AnswerAsync(() => _runs.CancelToolCallAsync(runId, toolCallId, Owner(), Context.ConnectionAborted));
+
+    private static async Task<bool> AnswerAsync(Func<Task<bool>> answer)
+    {
+        try
+        {
+            return await answer().ConfigureAwait(false);
         }
         catch (AgentRunException failure)
         {
