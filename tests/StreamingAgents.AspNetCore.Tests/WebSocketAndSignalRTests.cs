@@ -123,14 +123,7 @@ public sealed class WebSocketAndSignalRTests
     public async Task SignalR_StartSubscribeCancel_StreamsTheSameEventJson()
     {
         await using AgentTestServer server = await AgentTestServer.StartAsync();
-        await using HubConnection hub = new HubConnectionBuilder()
-            .WithUrl("http://localhost/hubs/agent", options =>
-            {
-                options.HttpMessageHandlerFactory = _ => server.Server.CreateHandler();
-                options.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
-        await hub.StartAsync();
+        await using HubConnection hub = await ConnectHubAsync(server);
 
         string runId = await hub.InvokeAsync<string>("StartRun", "Where is ORD-1?");
         var events = new List<JsonElement>();
@@ -153,14 +146,7 @@ public sealed class WebSocketAndSignalRTests
     {
         await using AgentTestServer server = await AgentTestServer.StartAsync(tools: [AgentTool.Create("lookup", "Refunds.", TestJsonContext.Default.LookupInput,
             (_, _) => ValueTask.FromResult(ToolResult.Text("refunded")), requiresApproval: true)]);
-        await using HubConnection hub = new HubConnectionBuilder()
-            .WithUrl("http://localhost/hubs/agent", options =>
-            {
-                options.HttpMessageHandlerFactory = _ => server.Server.CreateHandler();
-                options.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
-        await hub.StartAsync();
+        await using HubConnection hub = await ConnectHubAsync(server);
         string runId = await hub.InvokeAsync<string>("StartRun", "Refund ORD-1");
         var events = new List<JsonElement>();
 
@@ -179,6 +165,20 @@ public sealed class WebSocketAndSignalRTests
         Assert.False(await hub.InvokeAsync<bool>("ApproveToolCall", runId, callId));
         Assert.False(await hub.InvokeAsync<bool>("CancelToolCall", runId, callId));
         await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<bool>("ApproveToolCall", "run_unknown", callId));
+    }
+
+    /// <summary>A SignalR client of the test server's hub (long polling through the in-memory handler).</summary>
+    private static async Task<HubConnection> ConnectHubAsync(AgentTestServer server)
+    {
+        HubConnection hub = new HubConnectionBuilder()
+            .WithUrl("http://localhost/hubs/agent", options =>
+            {
+                options.HttpMessageHandlerFactory = _ => server.Server.CreateHandler();
+                options.Transports = HttpTransportType.LongPolling;
+            })
+            .Build();
+        await hub.StartAsync();
+        return hub;
     }
 
     private static Task SendAsync(WebSocket socket, string json) =>
