@@ -26,7 +26,7 @@ internal sealed class RunScope(IToolRegistry tools, AsyncServiceScope? scope) : 
         }
         catch
         {
-            new RunScope(NoTools, scope).DisposeNow();
+            DisposeNow(scope);
             throw;
         }
     }
@@ -34,7 +34,13 @@ internal sealed class RunScope(IToolRegistry tools, AsyncServiceScope? scope) : 
     public ValueTask DisposeAsync() => scope?.DisposeAsync() ?? default;
 
     /// <summary>Disposes a scope no tool has run in (only the tools were resolved), from synchronous code.</summary>
-    public void DisposeNow() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void DisposeNow()
+    {
+        if (scope is { } resolved)
+        {
+            DisposeNow(resolved);
+        }
+    }
 
-    private static readonly IToolRegistry NoTools = new ToolRegistry();
+    private static void DisposeNow(AsyncServiceScope scope) => scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
