@@ -325,7 +325,9 @@ public sealed class RedisAgentRunStore : IAgentRunStore, IAsyncDisposable
     {
         try
         {
-            if ((byte[]?)entry is { } json && System.Text.Json.JsonSerializer.Deserialize(json, RedisJsonContext.Default.ToolCallCommand) is { ToolCallId: not null } command)
+            if ((byte[]?)entry is { } json
+                && System.Text.Json.JsonSerializer.Deserialize(json, RedisJsonContext.Default.ToolCallCommand) is { ToolCallId.Length: > 0 } command
+                && Enum.IsDefined(command.Kind))
             {
                 return command;
             }

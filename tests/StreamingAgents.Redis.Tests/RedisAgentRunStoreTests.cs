@@ -350,5 +350,48 @@ public sealed class RedisAgentRunStoreTests(RedisServerFixture redis) : IClassFi
         Assert.Equal("run_bad", error.RunId);
     }
 
+    [RedisFact]
+    public async Task A_tool_call_command_mutated_in_Redis_reads_as_a_command_or_a_typed_error()
+    {
+        string prefix = Prefix();
+        await using RedisAgentRunStore store = redis.NewStore(prefix);
+        await store.CreateAsync(new AgentRunRecord("run_fuzz", null, DateTimeOffset.UnixEpoch));
+        await using StackExchange.Redis.ConnectionMultiplexer connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        const string valid = """{"ToolCallId":"toolu_1","Kind":"Deny","Reason":"no"}""";
+        var payloads = new List<string>();
+        for (int cut = 0; cut < valid.Length; cut++)
+        {
+            payloads.Add(valid[..cut]);
+        }
+
+        foreach (string field in new[] { "ToolCallId", "Kind", "Reason" })
+        {
+            foreach (string value in new[] { "null", "7", "true", "[]", "{}", "\"\"", "\"Nope\"", $"\"{new string('x', 100_000)}\"" })
+            {
+                payloads.Add(valid.Replace($"\"{field}\":", $"\"{field}\":{value},\"_{field}\":", StringComparison.Ordinal));
+            }
+        }
+
+        int commands = 0, errors = 0;
+        foreach (string payload in payloads)
+        {
+            await connection.GetDatabase().ListRightPushAsync($"{prefix}{{run_fuzz}}:commands", payload);
+            try
+            {
+                ToolCallCommand command = await store.ReadToolCallCommandsAsync("run_fuzz").FirstAsync();
+                Assert.False(string.IsNullOrEmpty(command.ToolCallId), payload);
+                Assert.True(Enum.IsDefined(command.Kind), payload);
+                commands++;
+            }
+            catch (AgentRunStoreException error)
+            {
+                Assert.Equal("run_fuzz", error.RunId);
+                errors++;
+            }
+        }
+
+        Assert.True(commands > 0 && errors > 0, $"{commands} read, {errors} refused");
+    }
+
     internal static string Prefix() => $"test:{Guid.NewGuid():N}:";
 }
