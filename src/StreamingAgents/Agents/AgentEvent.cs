@@ -46,7 +46,11 @@ public abstract record AgentEvent
     [JsonPropertyOrder(-2)]
     public int Turn { get; internal set; }
 
-    /// <summary>Gets when the event happened, by the runner's clock; on the wire, ISO 8601 in UTC.</summary>
+    /// <summary>
+    /// Gets when the event happened, by the runner's clock; on the wire, ISO 8601 in UTC. On the system clock it is
+    /// read once per tick of the coarse monotonic clock (1–4 ms), so events delivered within one tick share a stamp;
+    /// durations (<see cref="ToolCallCompleted.Duration"/>, telemetry) are measured precisely.
+    /// </summary>
     [JsonInclude]
     [JsonPropertyName("timestamp")]
     [JsonPropertyOrder(-1)]

@@ -20,6 +20,7 @@ internal sealed partial class AgentRun
         private readonly MessageAccumulator _accumulator = new();
         private readonly Dictionary<int, ToolInputTracker> _inputs = [];
         private IAsyncEnumerator<StreamEvent>? _model;
+        private ValueTask<AgentEvent?>? _handedOver;
         private Task<bool>? _pendingMove;
         private bool _isEnded;
 
@@ -52,6 +53,12 @@ internal sealed partial class AgentRun
         /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
         public ValueTask<AgentEvent?> NextAsync()
         {
+            if (_handedOver is { } handedOver)
+            {
+                _handedOver = null;
+                return handedOver;
+            }
+
             // The common case, without a state machine: no tool is running, and the next stream event is buffered.
             if (_isEnded || _model is null || _pendingMove is not null || tools.HasWork)
             {
@@ -85,6 +92,12 @@ internal sealed partial class AgentRun
                 return new ValueTask<AgentEvent?>(Fail(exception));
             }
         }
+
+        /// <summary>
+        /// Keeps a next step that <see cref="AgentRun.TryNextStreamed"/> began but could not finish at once (it is still
+        /// under way, it ended the message, or it threw): the run's loop takes it with its next <see cref="NextAsync"/>.
+        /// </summary>
+        public void HandOver(ValueTask<AgentEvent?> next) => _handedOver = next;
 
         public async ValueTask DisposeAsync()
         {

@@ -39,6 +39,12 @@ internal sealed class AgentRunEvents(Func<CancellationToken, AgentRun> startRun,
                 return new ValueTask<bool>(false);
             }
 
+            if (run.TryNextStreamed(out AgentEvent? streamed))
+            {
+                _current = streamed;
+                return new ValueTask<bool>(true);
+            }
+
             ValueTask<bool> move;
             try
             {
