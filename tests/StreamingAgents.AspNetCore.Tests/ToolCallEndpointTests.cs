@@ -42,12 +42,7 @@ public sealed class ToolCallEndpointTests
     /// <summary>Reads the run's events until one of <paramref name="type"/> (then leaves; the run goes on).</summary>
     private static async Task WaitForAsync(AgentTestServer server, string eventsUrl, string type, string? user = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, eventsUrl);
-        if (user is not null)
-        {
-            request.Headers.Add(AgentTestServer.UserHeader, user);
-        }
-
+        using HttpRequestMessage request = Request(HttpMethod.Get, eventsUrl, user);
         using HttpResponseMessage response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await foreach (SseItem<string> item in SseParser.Create(await response.Content.ReadAsStreamAsync()).EnumerateAsync().WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token))
         {
@@ -62,15 +57,10 @@ public sealed class ToolCallEndpointTests
 
     private static Task<HttpResponseMessage> PostAsync(AgentTestServer server, string eventsUrl, string answer, string? body = null, string? user = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, eventsUrl.Replace("/events", $"/tool-calls/toolu_1/{answer}", StringComparison.Ordinal));
+        HttpRequestMessage request = Request(HttpMethod.Post, eventsUrl.Replace("/events", $"/tool-calls/toolu_1/{answer}", StringComparison.Ordinal), user);
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        if (user is not null)
-        {
-            request.Headers.Add(AgentTestServer.UserHeader, user);
         }
 
         return server.Client.SendAsync(request);
@@ -78,14 +68,21 @@ public sealed class ToolCallEndpointTests
 
     private static async Task<string> FinalTextAsync(AgentTestServer server, string eventsUrl, string? user = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, eventsUrl);
+        using HttpRequestMessage request = Request(HttpMethod.Get, eventsUrl, user);
+        List<SseItem<string>> items = await AgentEndpointTests.ReadSseAsync(await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead));
+        return JsonDocument.Parse(items[^1].Data).RootElement.GetProperty("final_text").GetString()!;
+    }
+
+    /// <summary>A request as <paramref name="user"/> (anonymous when null).</summary>
+    private static HttpRequestMessage Request(HttpMethod method, string url, string? user)
+    {
+        var request = new HttpRequestMessage(method, url);
         if (user is not null)
         {
             request.Headers.Add(AgentTestServer.UserHeader, user);
         }
 
-        List<SseItem<string>> items = await AgentEndpointTests.ReadSseAsync(await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead));
-        return JsonDocument.Parse(items[^1].Data).RootElement.GetProperty("final_text").GetString()!;
+        return request;
     }
 
     [Fact]
@@ -153,8 +150,7 @@ public sealed class ToolCallEndpointTests
 
         List<SseItem<string>> member = await AgentEndpointTests.ReadSseAsync(await server.Client.GetAsync(await AgentEndpointTests.StartRunAsync(server), HttpCompletionOption.ResponseHeadersRead));
         string guestEvents = await AgentEndpointTests.StartRunAsync(server, user: "guest");
-        using var asGuest = new HttpRequestMessage(HttpMethod.Get, guestEvents);
-        asGuest.Headers.Add(AgentTestServer.UserHeader, "guest");
+        using HttpRequestMessage asGuest = Request(HttpMethod.Get, guestEvents, "guest");
         List<SseItem<string>> guest = await AgentEndpointTests.ReadSseAsync(await server.Client.SendAsync(asGuest, HttpCompletionOption.ResponseHeadersRead));
 
         Assert.Contains(member, item => item.EventType == "tool_call_completed"); // offered lookup, and it was called

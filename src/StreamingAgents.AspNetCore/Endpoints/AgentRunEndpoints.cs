@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using StreamingAgents.Agents;
 using StreamingAgents.Runs;
 using StreamingAgents.Transport;
@@ -14,12 +13,12 @@ namespace StreamingAgents.AspNetCore.Endpoints;
 internal static class AgentRunEndpoints
 {
     /// <summary>The most bytes a request body may have: a message at its longest, escaped, with room for the JSON around it.</summary>
-    internal static int MaxBodyBytes(AgentEndpointOptions options) => (options.MaxMessageLength * 6) + 1024;
+    private static int MaxBodyBytes(AgentEndpointOptions options) => (options.MaxMessageLength * 6) + 1024;
 
     /// <summary><c>POST {prefix}/runs</c>: <c>{"message": "..."}</c> → 201 with the run's ID and events URL.</summary>
     public static async Task StartAsync(HttpContext context)
     {
-        AgentEndpointOptions options = Options(context);
+        AgentEndpointOptions options = AgentServices.Options(context);
         if (await ReadMessageAsync(context, options).ConfigureAwait(false) is not { } message)
         {
             return;
@@ -56,7 +55,7 @@ internal static class AgentRunEndpoints
     /// </summary>
     public static async Task EventsAsync(HttpContext context)
     {
-        AgentEndpointOptions options = Options(context);
+        AgentEndpointOptions options = AgentServices.Options(context);
         string runId = (string)context.Request.RouteValues["runId"]!;
         string? lastEventId = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["last_event_id"].FirstOrDefault();
         long after = 0;
@@ -104,7 +103,7 @@ internal static class AgentRunEndpoints
     /// <summary><c>POST {prefix}/runs/{runId}/cancel</c> → 202.</summary>
     public static async Task CancelAsync(HttpContext context)
     {
-        AgentEndpointOptions options = Options(context);
+        AgentEndpointOptions options = AgentServices.Options(context);
         string runId = (string)context.Request.RouteValues["runId"]!;
         try
         {
@@ -124,7 +123,7 @@ internal static class AgentRunEndpoints
     /// <summary><c>POST {prefix}/stream</c>: <c>{"message": "..."}</c> → the run's events as <c>text/event-stream</c>, tied to this request.</summary>
     public static async Task StreamAsync(HttpContext context)
     {
-        AgentEndpointOptions options = Options(context);
+        AgentEndpointOptions options = AgentServices.Options(context);
         if (await ReadMessageAsync(context, options).ConfigureAwait(false) is not { } message)
         {
             return;
@@ -146,28 +145,9 @@ internal static class AgentRunEndpoints
     /// <summary>Reads and checks <c>{"message": "..."}</c>; on a bad request writes the 400 and returns null.</summary>
     internal static async Task<string?> ReadMessageAsync(HttpContext context, AgentEndpointOptions options)
     {
-        int limit = MaxBodyBytes(options);
-        if (context.Request.ContentLength > limit)
+        (bool isValid, StartRunRequest? request) = await ReadJsonBodyAsync(context, options, AgentHttpJsonContext.Default.StartRunRequest, """{"message": "..."}""", "Message too long").ConfigureAwait(false);
+        if (!isValid)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Message too long", $"The request body is {context.Request.ContentLength} bytes; the most is {limit}.").ConfigureAwait(false);
-            return null;
-        }
-
-        byte[]? body = await ReadBoundedAsync(context.Request.Body, limit, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Message too long", $"The request body is longer than {limit} bytes.").ConfigureAwait(false);
-            return null;
-        }
-
-        StartRunRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, AgentHttpJsonContext.Default.StartRunRequest);
-        }
-        catch (JsonException invalid)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request", $"Send JSON like {{\"message\": \"...\"}}: {invalid.Message}").ConfigureAwait(false);
             return null;
         }
 
@@ -179,6 +159,44 @@ internal static class AgentRunEndpoints
         }
 
         return request!.Message;
+    }
+
+    /// <summary>
+    /// Reads a JSON body of at most <see cref="MaxBodyBytes"/> (an empty one as <see langword="default"/> when
+    /// <paramref name="allowEmpty"/>); on a body too long (<paramref name="tooLongTitle"/>) or not like
+    /// <paramref name="example"/>, writes the 400 and returns false.
+    /// </summary>
+    internal static async Task<(bool IsValid, T? Value)> ReadJsonBodyAsync<T>(
+        HttpContext context, AgentEndpointOptions options, JsonTypeInfo<T> type, string example, string tooLongTitle, bool allowEmpty = false)
+    {
+        int limit = MaxBodyBytes(options);
+        if (context.Request.ContentLength > limit)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, tooLongTitle, $"The request body is {context.Request.ContentLength} bytes; the most is {limit}.").ConfigureAwait(false);
+            return (false, default);
+        }
+
+        byte[]? body = await ReadBoundedAsync(context.Request.Body, limit, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, tooLongTitle, $"The request body is longer than {limit} bytes.").ConfigureAwait(false);
+            return (false, default);
+        }
+
+        if (body.Length == 0 && allowEmpty)
+        {
+            return (true, default);
+        }
+
+        try
+        {
+            return (true, JsonSerializer.Deserialize(body, type));
+        }
+        catch (JsonException invalid)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request", $"Send {(allowEmpty ? "no body, or " : string.Empty)}JSON like {example}: {invalid.Message}").ConfigureAwait(false);
+            return (false, default);
+        }
     }
 
     /// <summary>What is wrong with a message, or null.</summary>
@@ -199,10 +217,7 @@ internal static class AgentRunEndpoints
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
-    private static AgentEndpointOptions Options(HttpContext context) =>
-        context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
-
-    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[8192];

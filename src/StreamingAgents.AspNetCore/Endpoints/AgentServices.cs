@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StreamingAgents.Agents;
 using StreamingAgents.Runs;
 
@@ -8,9 +9,15 @@ namespace StreamingAgents.AspNetCore.Endpoints;
 /// <summary>Marks the endpoints of a named agent (<c>MapAgentRuns(prefix, agentName)</c>).</summary>
 internal sealed record AgentNameMetadata(string Name);
 
-/// <summary>The runner and run manager an endpoint serves: its named agent's (keyed), or the default agent's.</summary>
+/// <summary>
+/// What an endpoint serves with: the endpoint options, and the runner and run manager of its named agent (keyed), or
+/// of the default agent.
+/// </summary>
 internal static class AgentServices
 {
+    public static AgentEndpointOptions Options(HttpContext context) =>
+        context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
+
     public static AgentRunManager Runs(HttpContext context) => Name(context) is { } name
         ? context.RequestServices.GetRequiredKeyedService<AgentRunManager>(name)
         : context.RequestServices.GetRequiredService<AgentRunManager>();

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using StreamingAgents.Runs;
 
 namespace StreamingAgents.AspNetCore.Endpoints;
@@ -14,11 +11,11 @@ namespace StreamingAgents.AspNetCore.Endpoints;
 internal static class ToolCallEndpoints
 {
     public static Task ApproveAsync(HttpContext context) =>
-        AnswerAsync(context, Options(context), "waiting for approval", static (runs, call, ct) => runs.ApproveToolCallAsync(call.RunId, call.ToolCallId, call.Owner, ct));
+        AnswerAsync(context, AgentServices.Options(context), "waiting for approval", static (runs, call, ct) => runs.ApproveToolCallAsync(call.RunId, call.ToolCallId, call.Owner, ct));
 
     public static async Task DenyAsync(HttpContext context)
     {
-        AgentEndpointOptions options = Options(context);
+        AgentEndpointOptions options = AgentServices.Options(context);
         if (await ReadReasonAsync(context, options).ConfigureAwait(false) is { } reason)
         {
             await AnswerAsync(context, options, "waiting for approval", (runs, call, ct) => runs.DenyToolCallAsync(call.RunId, call.ToolCallId, call.Owner, reason.Text, ct)).ConfigureAwait(false);
@@ -26,10 +23,7 @@ internal static class ToolCallEndpoints
     }
 
     public static Task CancelAsync(HttpContext context) =>
-        AnswerAsync(context, Options(context), "running or about to run", static (runs, call, ct) => runs.CancelToolCallAsync(call.RunId, call.ToolCallId, call.Owner, ct));
-
-    private static AgentEndpointOptions Options(HttpContext context) =>
-        context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
+        AnswerAsync(context, AgentServices.Options(context), "running or about to run", static (runs, call, ct) => runs.CancelToolCallAsync(call.RunId, call.ToolCallId, call.Owner, ct));
 
     private static async Task AnswerAsync(HttpContext context, AgentEndpointOptions options, string waitingFor, Func<AgentRunManager, CallAddress, CancellationToken, Task<bool>> answer)
     {
@@ -62,26 +56,10 @@ internal static class ToolCallEndpoints
     /// <summary>Reads the optional <c>{"reason": "..."}</c>; on a bad body writes the 400 and returns null.</summary>
     private static async Task<DenyReason?> ReadReasonAsync(HttpContext context, AgentEndpointOptions options)
     {
-        byte[]? body = await AgentRunEndpoints.ReadBoundedAsync(context.Request.Body, AgentRunEndpoints.MaxBodyBytes(options), context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
+        (bool isValid, DenyToolCallRequest? request) = await AgentRunEndpoints.ReadJsonBodyAsync(
+            context, options, AgentHttpJsonContext.Default.DenyToolCallRequest, """{"reason": "..."}""", "Reason too long", allowEmpty: true).ConfigureAwait(false);
+        if (!isValid)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Reason too long", $"The request body is longer than {AgentRunEndpoints.MaxBodyBytes(options)} bytes.").ConfigureAwait(false);
-            return null;
-        }
-
-        if (body.Length == 0)
-        {
-            return new DenyReason(null);
-        }
-
-        DenyToolCallRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, AgentHttpJsonContext.Default.DenyToolCallRequest);
-        }
-        catch (JsonException invalid)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request", $"Send no body, or JSON like {{\"reason\": \"...\"}}: {invalid.Message}").ConfigureAwait(false);
             return null;
         }
 

@@ -1,8 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using StreamingAgents.Agents;
 using StreamingAgents.AspNetCore.Endpoints;
 using StreamingAgents.Runs;
@@ -32,7 +30,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
             return;
         }
 
-        AgentEndpointOptions options = context.RequestServices.GetService<IOptions<AgentEndpointOptions>>()?.Value ?? new AgentEndpointOptions();
+        AgentEndpointOptions options = AgentServices.Options(context);
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         using var session = new AgentRunWebSocketSession(socket, context, AgentServices.Runs(context), options);
         await session.RunAsync().ConfigureAwait(false);

@@ -356,18 +356,18 @@ internal sealed partial class AgentRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// The time for an event's stamp. On the system clock, read once per tick of the coarse monotonic clock (1–4 ms):
-    /// a burst of events decoded from one read shares a stamp, and the clock read (~27 ns, a tenth of a text delta's
-    /// whole cost) is paid once per burst, not per event. Any other clock (a fake one in tests) is read every time.
+    /// The time for an event's stamp, read once per tick of <see cref="CoarseClock"/>: a burst of events decoded from
+    /// one read shares a stamp, and the clock read (~27 ns, a tenth of a text delta's whole cost) is paid once per
+    /// burst, not per event. Any other clock (a fake one in tests) is read every time.
     /// </summary>
     private DateTimeOffset Now()
     {
-        if (!ReferenceEquals(_time, TimeProvider.System))
+        if (!CoarseClock.IsCoarse(_time))
         {
             return _time.GetUtcNow();
         }
 
-        long tick = Environment.TickCount64;
+        long tick = CoarseClock.GetTimestamp(_time);
         if (tick != _clockTick)
         {
             _clockTick = tick;

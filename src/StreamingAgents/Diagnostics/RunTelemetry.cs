@@ -156,21 +156,14 @@ internal sealed class RunTelemetry
         return new ToolCallTelemetry(this, activity, toolName, started);
     }
 
+    // The wire names of the outcomes (run_completed.outcome), read once from the JSON contract itself, so a new
+    // outcome needs no second list here.
+    private static readonly string[] s_outcomeNames = [.. Enum.GetValues<AgentRunOutcome>()
+        .Select(static outcome => System.Text.Json.JsonSerializer.Serialize(outcome, AgentJsonContext.Default.AgentRunOutcome).Trim('"'))];
+
     /// <summary>The wire name of an outcome (as in <c>run_completed.outcome</c>).</summary>
-    private static string Outcome(AgentRunOutcome outcome) => outcome switch
-    {
-        AgentRunOutcome.Completed => "completed",
-        AgentRunOutcome.Failed => "failed",
-        AgentRunOutcome.Cancelled => "cancelled",
-        AgentRunOutcome.MaxTurns => "max_turns",
-        AgentRunOutcome.MaxTokens => "max_tokens",
-        AgentRunOutcome.ContextWindowExceeded => "context_window_exceeded",
-        AgentRunOutcome.Refused => "refused",
-        AgentRunOutcome.ToolErrorLimit => "tool_error_limit",
-        AgentRunOutcome.TokenBudgetExceeded => "token_budget_exceeded",
-        AgentRunOutcome.DeadlineExceeded => "deadline_exceeded",
-        _ => outcome.ToString(),
-    };
+    private static string Outcome(AgentRunOutcome outcome) =>
+        (uint)outcome < (uint)s_outcomeNames.Length ? s_outcomeNames[(int)outcome] : outcome.ToString();
 
     /// <summary>One tool call's span and duration.</summary>
     internal sealed class ToolCallTelemetry(RunTelemetry run, Activity? activity, string toolName, long started)

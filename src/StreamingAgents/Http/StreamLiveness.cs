@@ -14,9 +14,8 @@ namespace StreamingAgents.Http;
 /// held an event meanwhile) it re-arms itself for what is left. So an event costs one clock read and a few plain
 /// writes, without a lock; only the timer's callback (about once per timeout) and arming take the lock. The callback
 /// may read the clocks a moment stale, which can move a timeout by that moment, never cause one on a live stream.
-/// On the system clock the clocks read the coarse monotonic clock (<see cref="Environment.TickCount64"/>, 1–4 ms
-/// resolution, a few nanoseconds a read instead of ~25): timeouts are seconds, and an event would otherwise spend a
-/// tenth of its cost reading the clock. Any other clock (a fake one in tests) is read as it is.
+/// The clocks are read with <see cref="Diagnostics.CoarseClock"/>: timeouts are seconds, and an event would otherwise
+/// spend a tenth of its cost reading the clock.
 /// </remarks>
 internal sealed class StreamLiveness : IDisposable
 {
@@ -28,7 +27,6 @@ internal sealed class StreamLiveness : IDisposable
     private readonly CancellationTokenSource _linked;
     private readonly ITimer? _timer;
     private readonly Lock _lock = new();
-    private readonly bool _isSystemClock;
 
     private bool _isDisposed;
     private bool _isWaiting;
@@ -41,7 +39,6 @@ internal sealed class StreamLiveness : IDisposable
     public StreamLiveness(TimeProvider timeProvider, TimeSpan idleTimeout, TimeSpan stallTimeout, CancellationToken callerToken)
     {
         _time = timeProvider;
-        _isSystemClock = ReferenceEquals(timeProvider, TimeProvider.System);
         _idleTimeout = idleTimeout;
         _stallTimeout = stallTimeout;
         _stallLeftTicks = stallTimeout.Ticks;
@@ -182,10 +179,7 @@ internal sealed class StreamLiveness : IDisposable
         }
     }
 
-    /// <summary>A timestamp in <see cref="TimeProvider.TimestampFrequency"/> units: coarse on the system clock (see remarks).</summary>
-    private long Now() => _isSystemClock ? Environment.TickCount64 * TicksPerMillisecond : _time.GetTimestamp();
-
-    private static readonly long TicksPerMillisecond = System.Diagnostics.Stopwatch.Frequency / 1000;
+    private long Now() => Diagnostics.CoarseClock.GetTimestamp(_time);
 
     private TimeSpan IdleLeft(long now) =>
         _idleTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _idleTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastByte), now);
