@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using StreamingAgents.Json;
 using StreamingAgents.Messages;
@@ -70,12 +69,16 @@ public sealed partial class MessageAccumulator
 
     private sealed class TextBuilder(TextBlock start, int index) : BlockBuilder(index)
     {
-        private readonly StringBuilder _text = new(start.Text);
+        private PooledText _text = new(start.Text);
         private List<Citation>? _citations = start.Citations?.ToList();
 
         public override ContentBlock Build() => start with { Text = _text.ToString(), Citations = _citations?.ToArray() };
 
         public void Append(string text) => _text.Append(text);
+
+        public override void Freeze() => _text.Release();
+
+        protected override void OnStopped() => Freeze();
 
         protected override void ApplyKnown(ContentBlockDelta delta)
         {
@@ -95,10 +98,18 @@ public sealed partial class MessageAccumulator
 
     private sealed class ThinkingBuilder(ThinkingBlock start, int index) : BlockBuilder(index)
     {
-        private readonly StringBuilder _thinking = new(start.Thinking);
-        private readonly StringBuilder _signature = new(start.Signature);
+        private PooledText _thinking = new(start.Thinking);
+        private PooledText _signature = new(start.Signature);
 
         public override ContentBlock Build() => start with { Thinking = _thinking.ToString(), Signature = _signature.ToString() };
+
+        public override void Freeze()
+        {
+            _thinking.Release();
+            _signature.Release();
+        }
+
+        protected override void OnStopped() => Freeze();
 
         protected override void ApplyKnown(ContentBlockDelta delta)
         {

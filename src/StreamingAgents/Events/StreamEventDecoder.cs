@@ -6,11 +6,12 @@ namespace StreamingAgents.Events;
 /// Turns one SSE event's UTF-8 data into a <see cref="StreamEvent"/>, without a string round trip.
 /// </summary>
 /// <remarks>
-/// Nearly every event of a stream is a <c>content_block_delta</c>, so its usual shape is read directly with
-/// <see cref="Utf8JsonReader"/>; any other shape, and every other event, goes through the source-generated
+/// Nearly every event of a stream is a <c>content_block_delta</c>: the API's exact layout is matched byte by byte
+/// (<see cref="TryReadCompactDelta"/>), other layouts of its usual shape are read with <see cref="Utf8JsonReader"/>;
+/// any other shape, and every other event, goes through the source-generated
 /// <see cref="AnthropicJsonContext"/>, which also handles unknown types and reports what is wrong with bad data.
 /// </remarks>
-internal static class StreamEventDecoder
+internal static partial class StreamEventDecoder
 {
     public static StreamEvent Decode(string sseEventType, ReadOnlySpan<byte> data)
     {
@@ -18,7 +19,7 @@ internal static class StreamEventDecoder
         {
             StreamEvent? decoded = sseEventType switch
             {
-                ContentBlockDeltaEvent.WireType => TryReadContentBlockDelta(data),
+                ContentBlockDeltaEvent.WireType => TryReadCompactDelta(data) ?? TryReadContentBlockDelta(data),
                 ContentBlockStopEvent.WireType => TryReadContentBlockStop(data),
                 _ => null,
             };

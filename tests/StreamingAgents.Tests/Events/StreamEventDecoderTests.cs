@@ -71,11 +71,120 @@ public sealed class StreamEventDecoderTests
     public void Decode_FastPathNames_AreTheWireTypes()
     {
         // The fast path compares UTF-8 literals; they must stay equal to the types' wire names.
-        string source = File.ReadAllText(Path.Combine(StreamingAgents.Tests.Readme.ReadmeCodeBlock.RepositoryRoot, "src", "StreamingAgents", "Events", "StreamEventDecoder.cs"));
+        string folder = Path.Combine(StreamingAgents.Tests.Readme.ReadmeCodeBlock.RepositoryRoot, "src", "StreamingAgents", "Events");
+        string source = File.ReadAllText(Path.Combine(folder, "StreamEventDecoder.cs"));
+        string compact = File.ReadAllText(Path.Combine(folder, "StreamEventDecoder.Compact.cs"));
 
         foreach (string name in new[] { ContentBlockDeltaEvent.WireType, ContentBlockStopEvent.WireType, TextDelta.WireType, InputJsonDelta.WireType, ThinkingDelta.WireType })
         {
             Assert.Contains($"\"{name}\"u8", source, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($$"""{\"type\":\"{{ContentBlockDeltaEvent.WireType}}\",\"index\":""", compact, StringComparison.Ordinal);
+        foreach ((string type, string payload) in new[] { (TextDelta.WireType, "text"), (InputJsonDelta.WireType, "partial_json"), (ThinkingDelta.WireType, "thinking") })
+        {
+            Assert.Contains("\"" + type + "\\\",\\\"" + payload + "\\\":\\\"\"u8", compact, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi é 👋"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":12,"delta":{"type":"thinking_delta","thinking":"hmm"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":999999999,"delta":{"type":"text_delta","text":""}}""")]
+    public void CompactPath_ReadsTheApisLayout(string json)
+    {
+        byte[] data = Encoding.UTF8.GetBytes(json);
+
+        ContentBlockDeltaEvent? compact = StreamEventDecoder.TryReadCompactDelta(data);
+
+        Assert.NotNull(compact);
+        Assert.Equal(Decode("content_block_delta", " " + json), compact); // a leading space takes the reader-based path
+    }
+
+    [Theory]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\nb"}}""")] // an escape
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a	b"}}""")] // a raw tab
+    [InlineData("""{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"a"}}""")] // not JSON
+    [InlineData("""{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":"a"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":1234567890,"delta":{"type":"text_delta","text":"a"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}} """)]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","x":1}}""")]
+    [InlineData("""{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"a"}}""")]
+    public void CompactPath_LeavesEverythingElseToTheReader(string json) =>
+        Assert.Null(StreamEventDecoder.TryReadCompactDelta(Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
+    public void CompactPath_LeavesInvalidUtf8ToTheReader()
+    {
+        byte[] data = Encoding.UTF8.GetBytes("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ab"}}""");
+        data[Array.IndexOf(data, (byte)'a')] = 0xC3; // a lead byte followed by ASCII
+
+        Assert.Null(StreamEventDecoder.TryReadCompactDelta(data));
+        Assert.Throws<StreamProtocolException>(() => StreamEventDecoder.Decode("content_block_delta", data));
+    }
+
+    /// <summary>
+    /// The compact path may only change speed: every cut, deletion, doubling and replacement of every byte of the API's
+    /// layout decodes to the same event, or fails the same way, as with a leading space (which the compact path never
+    /// takes, so the reader-based path decides).
+    /// </summary>
+    [Fact]
+    public void CompactPath_ChangesNoResult_UnderEveryByteMutation()
+    {
+        string[] layouts =
+        [
+            """{"type":"content_block_delta","index":7,"delta":{"type":"text_delta","text":"Hé 👋 ok"}}""",
+            """{"type":"content_block_delta","index":10,"delta":{"type":"thinking_delta","thinking":"so"}}""",
+            """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{ \"q"}}""",
+        ];
+        byte[] replacements = [(byte)'"', (byte)'\\', 0x01, 0x7F, 0xFF, 0xC3, 0xF0, (byte)'0', (byte)'9', (byte)'-', (byte)' ', (byte)'}', (byte)'x'];
+        int compared = 0;
+        foreach (string layout in layouts)
+        {
+            byte[] original = Encoding.UTF8.GetBytes(layout);
+            foreach (byte[] mutated in Mutations(original, replacements))
+            {
+                Assert.Equal(Outcome([(byte)' ', .. mutated]), Outcome(mutated));
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 3_000, $"only {compared} mutations");
+
+        static string Outcome(byte[] data)
+        {
+            try
+            {
+                return StreamEventDecoder.Decode("content_block_delta", data) is ContentBlockDeltaEvent delta
+                    ? $"{delta.Index} {delta.Delta}"
+                    : "not a delta";
+            }
+            catch (StreamProtocolException)
+            {
+                return "invalid";
+            }
+        }
+    }
+
+    private static IEnumerable<byte[]> Mutations(byte[] original, byte[] replacements)
+    {
+        for (int i = 0; i <= original.Length; i++)
+        {
+            yield return original[..i];
+        }
+
+        for (int i = 0; i < original.Length; i++)
+        {
+            yield return [.. original[..i], .. original[(i + 1)..]];
+            yield return [.. original[..(i + 1)], .. original[i..]];
+            foreach (byte replacement in replacements)
+            {
+                byte[] changed = (byte[])original.Clone();
+                changed[i] = replacement;
+                yield return changed;
+            }
         }
     }
 }

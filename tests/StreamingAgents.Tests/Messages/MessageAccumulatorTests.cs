@@ -260,4 +260,70 @@ public sealed class MessageAccumulatorTests
 
         Assert.Equal(0, pool.Outstanding);
     }
+
+    [Fact]
+    public void LongText_KeepsEveryPieceInOrder_BeforeAfterStopAndAfterDispose()
+    {
+        // 3,000 pieces of 1 to 7 characters, some outside ASCII: the pooled buffer grows several times.
+        string[] pieces = Enumerable.Range(0, 3_000).Select(static i => new string((char)('a' + (i % 26)), 1 + (i % 7)) + (i % 100 == 0 ? "é👋" : "")).ToArray();
+        var accumulator = new MessageAccumulator();
+        accumulator.Add(s_start);
+        accumulator.Add(new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock { Text = "> " } });
+        var thinkingAccumulator = new MessageAccumulator();
+        thinkingAccumulator.Add(s_start);
+        thinkingAccumulator.Add(new ContentBlockStartEvent { Index = 0, ContentBlock = new ThinkingBlock() });
+        for (int i = 0; i < pieces.Length; i++)
+        {
+            accumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = pieces[i] } });
+            thinkingAccumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new ThinkingDelta { Thinking = pieces[i] } });
+            thinkingAccumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new SignatureDelta { Signature = pieces[^(i + 1)] } });
+            if (i == 1_000)
+            {
+                Assert.Equal("> " + string.Concat(pieces[..1_001]), accumulator.Message.GetText()); // a snapshot mid-way
+            }
+        }
+
+        accumulator.Add(new ContentBlockStopEvent { Index = 0 });
+        thinkingAccumulator.Dispose(); // ended without content_block_stop
+
+        string expected = "> " + string.Concat(pieces);
+        Assert.Equal(expected, accumulator.Message.GetText());
+        Assert.Equal(expected, accumulator.GetContentBlock(0) is TextBlock text ? text.Text : null);
+        var thinking = Assert.IsType<ThinkingBlock>(thinkingAccumulator.GetContentBlock(0));
+        Assert.Equal(string.Concat(pieces), thinking.Thinking);
+        Assert.Equal(string.Concat(pieces.Reverse()), thinking.Signature);
+        Assert.Throws<StreamProtocolException>(() => accumulator.Add(new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = "late" } }));
+        Assert.Equal(expected, accumulator.Message.GetText());
+    }
+
+    [Fact]
+    public void TextPieces_AllocateNothingPerPiece()
+    {
+        // A StringBuilder would allocate about a piece's size in chunks per piece (50 B here); the pooled buffer
+        // allocates nothing once the pool has served one answer of this length on this thread.
+        ContentBlockDeltaEvent[] deltas = Enumerable.Range(0, 10_000)
+            .Select(static i => new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = $"token {i,5} of the answer" } })
+            .ToArray();
+        long AllocatedForPieces()
+        {
+            var accumulator = new MessageAccumulator();
+            accumulator.Add(s_start);
+            accumulator.Add(new ContentBlockStartEvent { Index = 0, ContentBlock = new TextBlock() });
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (ContentBlockDeltaEvent delta in deltas)
+            {
+                accumulator.Add(delta);
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            accumulator.Add(new ContentBlockStopEvent { Index = 0 }); // returns the buffer
+            Assert.Equal(deltas.Length * 25, accumulator.Message.GetText().Length); // 25 characters a piece
+            return allocated;
+        }
+
+        AllocatedForPieces();
+        long allocated = AllocatedForPieces();
+
+        Assert.True(allocated < deltas.Length, $"{allocated} bytes for {deltas.Length} pieces");
+    }
 }
