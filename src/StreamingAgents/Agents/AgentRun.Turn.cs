@@ -20,6 +20,7 @@ internal sealed partial class AgentRun
         private readonly MessageAccumulator _accumulator = new();
         private readonly Dictionary<int, ToolInputTracker> _inputs = [];
         private IAsyncEnumerator<StreamEvent>? _model;
+        private ITextDeltaSource? _texts;
         private ValueTask<AgentEvent?>? _handedOver;
         private Task<bool>? _pendingMove;
         private bool _isEnded;
@@ -189,6 +190,12 @@ internal sealed partial class AgentRun
             }
 
             HasEvents = true;
+            if (_texts is not null && _texts.TryGetCurrentText(out int blockIndex, out string? text))
+            {
+                _accumulator.AddText(blockIndex, text); // the client's event object is never made
+                return new TextReceived { Text = text, BlockIndex = blockIndex };
+            }
+
             return Apply(_model!.Current);
         }
 
@@ -213,6 +220,7 @@ internal sealed partial class AgentRun
                     // The model call's span (which starts now) nests under the run's.
                     Activity? parent = run._telemetry?.Activity;
                     IAsyncEnumerator<StreamEvent> model = _model = Telemetry.WithCurrent(parent, () => run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token));
+                    _texts = model as ITextDeltaSource;
                     move = Telemetry.WithCurrent(parent, model.MoveNextAsync);
                 }
                 else

@@ -101,7 +101,7 @@ public sealed partial class MessageAccumulator : IDisposable
             case MessageStartEvent start:
                 if (_start is not null)
                 {
-                    throw Violation(start, null, "A second 'message_start' arrived; a stream holds one message.");
+                    throw Violation(start.Type, null, "A second 'message_start' arrived; a stream holds one message.");
                 }
 
                 Start(start.Message);
@@ -114,37 +114,36 @@ public sealed partial class MessageAccumulator : IDisposable
         _snapshot = null;
     }
 
+    /// <summary>Applies a text delta given as its block index and text, as <see cref="Add"/> would its event.</summary>
+    internal void AddText(int index, string text)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        EnsureOpen(ContentBlockDeltaEvent.WireType);
+        AppendText(index, text);
+        _snapshot = null;
+    }
+
     private void ApplyToStartedMessage(StreamEvent streamEvent)
     {
-        if (_start is null)
-        {
-            throw Violation(streamEvent, null, $"'{streamEvent.Type}' arrived before 'message_start'.");
-        }
-
-        if (IsComplete)
-        {
-            throw Violation(streamEvent, null, $"'{streamEvent.Type}' arrived after 'message_stop'.");
-        }
-
+        EnsureOpen(streamEvent.Type);
         switch (streamEvent)
         {
             case ContentBlockStartEvent blockStart:
                 StartBlock(blockStart);
                 break;
             case ContentBlockDeltaEvent delta:
-                BlockBuilder target = OpenBlock(delta, delta.Index);
-                if (delta.Text is { } text && target is TextBuilder textBlock)
+                if (delta.Text is { } text)
                 {
-                    textBlock.Append(text); // the common case, without the delta object
+                    AppendText(delta.Index, text); // the common case, without the delta object
                 }
                 else
                 {
-                    target.Apply(delta.Delta);
+                    OpenBlock(delta.Type, delta.Index).Apply(delta.Delta);
                 }
 
                 break;
             case ContentBlockStopEvent blockStop:
-                OpenBlock(blockStop, blockStop.Index).Stop();
+                OpenBlock(blockStop.Type, blockStop.Index).Stop();
                 break;
             case MessageDeltaEvent messageDelta:
                 ApplyMessageDelta(messageDelta);
@@ -157,6 +156,32 @@ public sealed partial class MessageAccumulator : IDisposable
                 }
 
                 break;
+        }
+    }
+
+    private void EnsureOpen(string eventType)
+    {
+        if (_start is null)
+        {
+            throw Violation(eventType, null, $"'{eventType}' arrived before 'message_start'.");
+        }
+
+        if (IsComplete)
+        {
+            throw Violation(eventType, null, $"'{eventType}' arrived after 'message_stop'.");
+        }
+    }
+
+    private void AppendText(int index, string text)
+    {
+        BlockBuilder target = OpenBlock(ContentBlockDeltaEvent.WireType, index);
+        if (target is TextBuilder textBlock)
+        {
+            textBlock.Append(text);
+        }
+        else
+        {
+            target.Apply(new TextDelta { Text = text }); // throws: text cannot apply to this kind of block
         }
     }
 
@@ -181,23 +206,23 @@ public sealed partial class MessageAccumulator : IDisposable
             string problem = blockStart.Index < _blocks.Count
                 ? $"block {blockStart.Index} had already started"
                 : $"the next block index is {_blocks.Count}";
-            throw Violation(blockStart, blockStart.Index, $"'content_block_start' for index {blockStart.Index} is out of order: {problem}.");
+            throw Violation(blockStart.Type, blockStart.Index, $"'content_block_start' for index {blockStart.Index} is out of order: {problem}.");
         }
 
         _blocks.Add(BlockBuilder.Create(blockStart.ContentBlock, blockStart.Index, stopped: false, _pool));
     }
 
-    private BlockBuilder OpenBlock(StreamEvent streamEvent, int index)
+    private BlockBuilder OpenBlock(string eventType, int index)
     {
         if ((uint)index >= (uint)_blocks.Count)
         {
-            throw Violation(streamEvent, index, $"'{streamEvent.Type}' for index {index}, but no block with that index started.");
+            throw Violation(eventType, index, $"'{eventType}' for index {index}, but no block with that index started.");
         }
 
         BlockBuilder block = _blocks[index];
         if (block.IsStopped)
         {
-            throw Violation(streamEvent, index, $"'{streamEvent.Type}' for index {index}, which had already stopped.");
+            throw Violation(eventType, index, $"'{eventType}' for index {index}, which had already stopped.");
         }
 
         return block;
@@ -261,6 +286,6 @@ public sealed partial class MessageAccumulator : IDisposable
         return merged;
     }
 
-    private static StreamProtocolException Violation(StreamEvent streamEvent, int? index, string message) =>
-        new(message, streamEvent.Type, index);
+    private static StreamProtocolException Violation(string eventType, int? index, string message) =>
+        new(message, eventType, index);
 }

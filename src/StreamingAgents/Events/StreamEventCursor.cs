@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using StreamingAgents.Sse;
 
@@ -7,14 +8,30 @@ namespace StreamingAgents.Events;
 /// Typed events over framed SSE events: decodes each, throws <see cref="AnthropicApiException"/> at an <c>error</c>
 /// event, ends after <c>message_stop</c>, and throws <see cref="StreamTruncatedException"/> when the stream ends
 /// before it. Completes synchronously whenever the SSE event is already buffered: no state machine per event.
+/// A text delta in the API's layout is kept as its block index and text, and becomes an event object only when
+/// <see cref="Current"/> is read: the runner takes the text through <see cref="TryGetText"/> and never needs it.
 /// </summary>
 internal sealed class StreamEventCursor(IAsyncEnumerator<SseEvent> sse, string? requestId)
 {
     private int _count;
     private string? _lastType;
     private bool _isEnded;
+    private StreamEvent? _current;
+    private int _textIndex;
+    private string? _text;
 
-    public StreamEvent Current { get; private set; } = null!;
+    public StreamEvent Current => _current ??= new ContentBlockDeltaEvent(_textIndex, _text!);
+
+    /// <summary>Gets whether the current event is a <c>ping</c>: a keep-alive, not content.</summary>
+    public bool IsPing => _current is PingEvent;
+
+    /// <summary>Gets the current event's block index and text if it is a text delta read without its event object.</summary>
+    public bool TryGetText(out int index, [NotNullWhen(true)] out string? text)
+    {
+        index = _textIndex;
+        text = _current is null ? _text : null;
+        return text is not null;
+    }
 
     public ValueTask<bool> MoveNextAsync()
     {
@@ -39,6 +56,14 @@ internal sealed class StreamEventCursor(IAsyncEnumerator<SseEvent> sse, string? 
         }
 
         SseEvent frame = sse.Current;
+        if (frame.EventType == ContentBlockDeltaEvent.WireType && StreamEventDecoder.TryReadCompactText(frame.Utf8Data.Span, out _textIndex, out _text))
+        {
+            _count++;
+            _lastType = ContentBlockDeltaEvent.WireType;
+            _current = null;
+            return true;
+        }
+
         StreamEvent decoded = StreamEventDecoder.Decode(frame.EventType, frame.Utf8Data.Span);
         if (decoded is ErrorEvent error)
         {
@@ -48,7 +73,8 @@ internal sealed class StreamEventCursor(IAsyncEnumerator<SseEvent> sse, string? 
 
         _count++;
         _lastType = decoded.Type;
-        Current = decoded;
+        _current = decoded;
+        _text = null;
         _isEnded = decoded is MessageStopEvent; // the stream ends here, without waiting for the connection to close
         return true;
     }

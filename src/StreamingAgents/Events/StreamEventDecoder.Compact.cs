@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Unicode;
 
@@ -25,57 +26,51 @@ internal static partial class StreamEventDecoder
     /// else (other spacing or order, escapes, invalid UTF-8, a number JSON would not accept) returns null, and the
     /// reader-based path decides as before, so this path changes speed, never results.
     /// </summary>
-    internal static ContentBlockDeltaEvent? TryReadCompactDelta(ReadOnlySpan<byte> data)
+    internal static ContentBlockDeltaEvent? TryReadCompactDelta(ReadOnlySpan<byte> data) =>
+        ReadCompact(data, out int index, out string? payload) switch
+        {
+            CompactKind.Text => new ContentBlockDeltaEvent(index, payload!),
+            CompactKind.InputJson => new ContentBlockDeltaEvent { Index = index, Delta = new InputJsonDelta { PartialJson = payload! } },
+            CompactKind.Thinking => new ContentBlockDeltaEvent { Index = index, Delta = new ThinkingDelta { Thinking = payload! } },
+            _ => null,
+        };
+
+    /// <summary>Like <see cref="TryReadCompactDelta"/> for text deltas only, without making the event object.</summary>
+    internal static bool TryReadCompactText(ReadOnlySpan<byte> data, out int index, [NotNullWhen(true)] out string? text)
     {
+        bool isText = ReadCompact(data, out index, out text) == CompactKind.Text;
+        text = isText ? text : null;
+        return isText;
+    }
+
+    private static CompactKind ReadCompact(ReadOnlySpan<byte> data, out int index, out string? payload)
+    {
+        payload = null;
+        index = 0;
         if (!data.StartsWith(CompactDeltaHead))
         {
-            return null;
+            return CompactKind.None;
         }
 
         ReadOnlySpan<byte> rest = data[CompactDeltaHead.Length..];
-        if (!TryReadIndex(ref rest, out int index) || !rest.StartsWith(CompactDeltaTypeHead))
+        if (!TryReadIndex(ref rest, out index) || !rest.StartsWith(CompactDeltaTypeHead))
         {
-            return null;
+            return CompactKind.None;
         }
 
         rest = rest[CompactDeltaTypeHead.Length..];
-        int kind;
-        if (TrySkip(ref rest, "text_delta\",\"text\":\""u8))
+        CompactKind kind = TrySkip(ref rest, "text_delta\",\"text\":\""u8) ? CompactKind.Text
+            : TrySkip(ref rest, "input_json_delta\",\"partial_json\":\""u8) ? CompactKind.InputJson
+            : TrySkip(ref rest, "thinking_delta\",\"thinking\":\""u8) ? CompactKind.Thinking
+            : CompactKind.None;
+        int end = kind == CompactKind.None ? -1 : rest.IndexOfAny(StringSpecials);
+        if (end < 0 || rest[end] != (byte)'"' || !rest[end..].SequenceEqual(CompactDeltaTail) || !Utf8.IsValid(rest[..end]))
         {
-            kind = 0;
-        }
-        else if (TrySkip(ref rest, "input_json_delta\",\"partial_json\":\""u8))
-        {
-            kind = 1;
-        }
-        else if (TrySkip(ref rest, "thinking_delta\",\"thinking\":\""u8))
-        {
-            kind = 2;
-        }
-        else
-        {
-            return null;
+            return CompactKind.None;
         }
 
-        int end = rest.IndexOfAny(StringSpecials);
-        if (end < 0 || rest[end] != (byte)'"' || !rest[end..].SequenceEqual(CompactDeltaTail))
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> utf8 = rest[..end];
-        if (!Utf8.IsValid(utf8))
-        {
-            return null;
-        }
-
-        string payload = Encoding.UTF8.GetString(utf8);
-        return kind switch
-        {
-            0 => new ContentBlockDeltaEvent(index, payload),
-            1 => new ContentBlockDeltaEvent { Index = index, Delta = new InputJsonDelta { PartialJson = payload } },
-            _ => new ContentBlockDeltaEvent { Index = index, Delta = new ThinkingDelta { Thinking = payload } },
-        };
+        payload = Encoding.UTF8.GetString(rest[..end]);
+        return kind;
     }
 
     /// <summary>Reads a JSON integer of at most 9 digits without a leading zero (so it fits an int): the block index.</summary>
@@ -107,5 +102,13 @@ internal static partial class StreamEventDecoder
 
         rest = rest[expected.Length..];
         return true;
+    }
+
+    private enum CompactKind
+    {
+        None,
+        Text,
+        InputJson,
+        Thinking,
     }
 }

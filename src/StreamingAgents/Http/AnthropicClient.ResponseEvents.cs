@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using StreamingAgents.Diagnostics;
@@ -25,7 +26,8 @@ public sealed partial class AnthropicClient
     /// caller); every later one reads the next event straight from the SSE reader, synchronously when it is buffered,
     /// with only the wait for the server counted against the liveness timeouts.
     /// </summary>
-    private sealed class Enumerator(AnthropicClient client, byte[] body, string model, int? maxTokens, CancellationTokenSource? linked, CancellationToken cancellationToken) : IAsyncEnumerator<StreamEvent>
+    private sealed class Enumerator(AnthropicClient client, byte[] body, string model, int? maxTokens, CancellationTokenSource? linked, CancellationToken cancellationToken)
+        : IAsyncEnumerator<StreamEvent>, ITextDeltaSource
     {
         private StreamLiveness? _liveness;
         private HttpResponseMessage? _response;
@@ -36,6 +38,13 @@ public sealed partial class AnthropicClient
         private ModelCallTelemetry? _telemetry;
 
         public StreamEvent Current => _cursor?.Current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
+
+        public bool TryGetCurrentText(out int blockIndex, [NotNullWhen(true)] out string? text)
+        {
+            text = null;
+            blockIndex = 0;
+            return _cursor is { } cursor && cursor.TryGetText(out blockIndex, out text);
+        }
 
         public ValueTask<bool> MoveNextAsync()
         {
@@ -53,7 +62,7 @@ public sealed partial class AnthropicClient
             }
             catch (Exception exception)
             {
-                liveness.EndWait(null);
+                liveness.EndWait(contentArrived: false);
                 throw Ended(Translate(exception));
             }
 
@@ -63,7 +72,7 @@ public sealed partial class AnthropicClient
             }
 
             bool hasNext = move.Result;
-            liveness.EndWait(hasNext ? _cursor.Current : null);
+            liveness.EndWait(hasNext && !_cursor.IsPing);
             if (_telemetry is not null)
             {
                 Observe(hasNext);
@@ -96,11 +105,11 @@ public sealed partial class AnthropicClient
             catch (Exception exception)
             {
                 Exception failure = Translate(exception);
-                _liveness!.EndWait(null);
+                _liveness!.EndWait(contentArrived: false);
                 throw Ended(failure);
             }
 
-            _liveness!.EndWait(hasNext ? _cursor!.Current : null);
+            _liveness!.EndWait(hasNext && !_cursor!.IsPing);
             if (_telemetry is not null)
             {
                 Observe(hasNext);
@@ -148,7 +157,7 @@ public sealed partial class AnthropicClient
                     string? requestId = _response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
                     var cursor = new StreamEventCursor(_sse, requestId);
                     bool hasFirst = await cursor.MoveNextAsync().ConfigureAwait(false); // false never: an early end throws
-                    _liveness.EndWait(cursor.Current);
+                    _liveness.EndWait(!cursor.IsPing);
                     _cursor = cursor; // from here on the caller has output: failures propagate, never retried
                     _telemetry?.OnEvent(cursor.Current);
                     return hasFirst;

@@ -1,4 +1,3 @@
-using StreamingAgents.Events;
 
 namespace StreamingAgents.Http;
 
@@ -102,8 +101,8 @@ internal sealed class StreamLiveness : IDisposable
         }
     }
 
-    /// <summary>The wait ended with <paramref name="received"/>; a content event restarts the stall clock.</summary>
-    public void EndWait(StreamEvent? received)
+    /// <summary>The wait ended; content (any event but a <c>ping</c>) restarts the stall clock.</summary>
+    public void EndWait(bool contentArrived)
     {
         if (_timer is null)
         {
@@ -111,7 +110,7 @@ internal sealed class StreamLiveness : IDisposable
         }
 
         // A content event restarts the stall clock, the common case, which needs no clock read.
-        _stallLeftTicks = received is null or PingEvent ? _stallLeftTicks - _time.GetElapsedTime(_waitStart, Now()).Ticks : _stallTimeout.Ticks;
+        _stallLeftTicks = !contentArrived ? _stallLeftTicks - _time.GetElapsedTime(_waitStart, Now()).Ticks : _stallTimeout.Ticks;
         Volatile.Write(ref _isWaiting, false);
     }
 

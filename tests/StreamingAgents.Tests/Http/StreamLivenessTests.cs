@@ -25,7 +25,7 @@ public sealed class StreamLivenessTests
         using var liveness = new StreamLiveness(time, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), CancellationToken.None);
         liveness.BeginWait();
         time.Advance(TimeSpan.FromSeconds(1));
-        liveness.EndWait(null);
+        liveness.EndWait(contentArrived: false);
         time.Advance(TimeSpan.FromMinutes(5)); // the caller's time, not the server's
 
         time.FireTimer();

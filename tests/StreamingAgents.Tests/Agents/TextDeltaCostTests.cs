@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using StreamingAgents.Agents;
+using StreamingAgents.Events;
+using StreamingAgents.Http;
+using StreamingAgents.Messages;
+using StreamingAgents.Testing.Transcripts;
+using StreamingAgents.Tools;
+
+namespace StreamingAgents.Tests.Agents;
+
+/// <summary>
+/// What a text delta costs in allocations (deterministic, unlike times, which live in the benchmarks). The budget was
+/// one event object more than the client (≤ 64 B); the runner does better: its <see cref="TextReceived"/> replaces the
+/// client's event object, so per delta it allocates what the client does give or take the two objects' difference
+/// (8 B). That needs the answer kept in a pooled buffer (a StringBuilder adds ~50 B a delta) and the client's event
+/// object never made (40 B).
+/// </summary>
+public sealed class TextDeltaCostTests
+{
+    private const int Deltas = 2_000;
+
+    private static readonly byte[] s_answer = Encoding.UTF8.GetBytes(new TranscriptBuilder()
+        .MessageStart()
+        .TextTokens([.. Enumerable.Range(0, Deltas).Select(static i => $"token {i,4} of the answer ")])
+        .Stop(StopReason.EndTurn, outputTokens: Deltas)
+        .ToString());
+
+    [Fact]
+    public async Task Runner_AllocatesPerTextDeltaWhatTheClientDoes_ItsEventInsteadOfTheClients()
+    {
+        AnthropicClient client = CreateClient();
+        var runner = new AgentRunner(client, new ToolRegistry());
+        MessageRequest request = new() { Messages = [MessageParam.User("Go")] };
+
+        // Twice each: the second run finds the pool's buffers and every code path already used on this thread.
+        await PerDeltaAsync(client.StreamAsync(request), static e => e is ContentBlockDeltaEvent);
+        double clientBytes = await PerDeltaAsync(client.StreamAsync(request), static e => e is ContentBlockDeltaEvent);
+        await PerDeltaAsync(runner.RunAsync(request), static e => e is TextReceived);
+        double runnerBytes = await PerDeltaAsync(runner.RunAsync(request), static e => e is TextReceived);
+
+        Assert.True(clientBytes > 72, $"the client allocated {clientBytes:F1} B per delta: less than its text, so nothing was measured");
+        Assert.True(runnerBytes - clientBytes <= 16, $"the runner allocated {runnerBytes:F1} B per text delta, the client {clientBytes:F1} B");
+    }
+
+    [Fact]
+    public async Task ClientStream_HandsOverTextWithoutTheEventObject_UntilCurrentIsRead()
+    {
+        await using IAsyncEnumerator<StreamEvent> events = CreateClient().StreamAsync(new MessageRequest { Messages = [MessageParam.User("Go")] }).GetAsyncEnumerator();
+        var texts = Assert.IsAssignableFrom<ITextDeltaSource>(events);
+        Assert.True(await events.MoveNextAsync()); // message_start
+        Assert.False(texts.TryGetCurrentText(out _, out _));
+        Assert.True(await events.MoveNextAsync()); // content_block_start
+        Assert.True(await events.MoveNextAsync()); // the first text delta
+
+        Assert.True(texts.TryGetCurrentText(out int index, out string? text));
+        Assert.Equal((0, "token    0 of the answer "), (index, text));
+        Assert.Equal(new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = text } }, events.Current);
+        Assert.Same(events.Current, events.Current);
+        Assert.False(texts.TryGetCurrentText(out _, out _)); // made now: readers of either kind see one event
+    }
+
+    private static AnthropicClient CreateClient() =>
+        new(new HttpClient(new AnswerHandler()), new AnthropicClientOptions { ApiKey = "sk-ant-test-not-a-key", BaseUrl = new Uri("http://localhost") });
+
+    /// <summary>
+    /// Bytes allocated on this thread from the first matching item to the last, per item in between. The body is in
+    /// memory, so every step there completes synchronously on this thread (asserted: otherwise nothing is measured).
+    /// </summary>
+    private static async Task<double> PerDeltaAsync<T>(IAsyncEnumerable<T> items, Func<T, bool> isDelta)
+    {
+        await using IAsyncEnumerator<T> enumerator = items.GetAsyncEnumerator();
+        long first = 0;
+        long last = 0;
+        int seen = 0;
+        while (true)
+        {
+            ValueTask<bool> move = enumerator.MoveNextAsync();
+            Assert.True(seen is 0 or Deltas || move.IsCompleted, "a step between two text deltas went asynchronous");
+            if (!await move)
+            {
+                break;
+            }
+
+            if (isDelta(enumerator.Current))
+            {
+                last = GC.GetAllocatedBytesForCurrentThread();
+                first = seen++ == 0 ? last : first;
+            }
+        }
+
+        Assert.Equal(Deltas, seen);
+        return (last - first) / (double)(Deltas - 1);
+    }
+
+    private sealed class AnswerHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var content = new StreamContent(new MemoryStream(s_answer, writable: false));
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
+        }
+    }
+}
