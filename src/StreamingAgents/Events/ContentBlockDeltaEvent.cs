@@ -10,9 +10,9 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     public const string WireType = "content_block_delta";
 
     // Nearly every event of a stream is a text delta: the decoder keeps just its text, and the TextDelta object is
-    // made only when someone asks for Delta (the runner and the accumulator read the text directly).
-    private readonly string? _text;
-    private ContentBlockDelta? _delta;
+    // made only when someone asks for Delta (the runner and the accumulator read the text directly). One field for
+    // either keeps the event at 32 bytes.
+    private object? _payload;
 
     /// <summary>Initializes a new instance.</summary>
     public ContentBlockDeltaEvent()
@@ -25,7 +25,7 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     internal ContentBlockDeltaEvent(int index, string text)
     {
         Index = index;
-        _text = text;
+        _payload = text;
     }
 #pragma warning restore CS8618
 
@@ -39,12 +39,12 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     /// <summary>Gets the delta.</summary>
     public required ContentBlockDelta Delta
     {
-        get => _delta ??= new TextDelta { Text = _text! };
-        init => _delta = value;
+        get => _payload as ContentBlockDelta ?? (ContentBlockDelta)(_payload = new TextDelta { Text = (string)_payload! });
+        init => _payload = value;
     }
 
     /// <summary>Gets the text of a text delta, or null for other deltas, without creating the delta object.</summary>
-    internal string? Text => _text ?? (_delta as TextDelta)?.Text;
+    internal string? Text => _payload as string ?? (_payload as TextDelta)?.Text;
 
     /// <inheritdoc/>
     public bool Equals(ContentBlockDeltaEvent? other) =>

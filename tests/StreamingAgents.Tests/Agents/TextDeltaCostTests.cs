@@ -14,8 +14,8 @@ namespace StreamingAgents.Tests.Agents;
 /// What a text delta costs in allocations (deterministic, unlike times, which live in the benchmarks). The budget was
 /// one event object more than the client (≤ 64 B); the runner does better: its <see cref="TextReceived"/> replaces the
 /// client's event object, so per delta it allocates what the client does give or take the two objects' difference
-/// (8 B). That needs the answer kept in a pooled buffer (a StringBuilder adds ~50 B a delta) and the client's event
-/// object never made (40 B).
+/// (16 B). That needs the answer kept in a pooled buffer (a StringBuilder adds ~50 B a delta) and the client's event
+/// object never made (32 B); the bound, 24 B, catches either.
 /// </summary>
 public sealed class TextDeltaCostTests
 {
@@ -41,7 +41,7 @@ public sealed class TextDeltaCostTests
         double runnerBytes = await PerDeltaAsync(runner.RunAsync(request), static e => e is TextReceived);
 
         Assert.True(clientBytes > 72, $"the client allocated {clientBytes:F1} B per delta: less than its text, so nothing was measured");
-        Assert.True(runnerBytes - clientBytes <= 16, $"the runner allocated {runnerBytes:F1} B per text delta, the client {clientBytes:F1} B");
+        Assert.True(runnerBytes - clientBytes <= 24, $"the runner allocated {runnerBytes:F1} B per text delta, the client {clientBytes:F1} B");
     }
 
     [Fact]
