@@ -108,6 +108,7 @@ public sealed class StreamEventDecoderTests
     [InlineData("""{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"a"}}""")] // not JSON
     [InlineData("""{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":"a"}}""")]
     [InlineData("""{"type":"content_block_delta","index":1234567890,"delta":{"type":"text_delta","text":"a"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":99999999999,"delta":{"type":"text_delta","text":"a"}}""")]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}} """)]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","x":1}}""")]
     [InlineData("""{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a"}}""")]
