@@ -39,7 +39,20 @@ public sealed record ContentBlockDeltaEvent : StreamEvent
     /// <summary>Gets the delta.</summary>
     public required ContentBlockDelta Delta
     {
-        get => _payload as ContentBlockDelta ?? (ContentBlockDelta)(_payload = new TextDelta { Text = (string)_payload! });
+        get
+        {
+            // Read once: another thread may swap the text for its TextDelta meanwhile (both are equal; either wins).
+            object? payload = _payload;
+            if (payload is ContentBlockDelta delta)
+            {
+                return delta;
+            }
+
+            var made = new TextDelta { Text = (string)payload! };
+            _payload = made;
+            return made;
+        }
+
         init => _payload = value;
     }
 

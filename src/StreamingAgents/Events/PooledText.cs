@@ -25,8 +25,13 @@ internal struct PooledText
         Append(initial);
     }
 
-    public void Append(string text)
+    public void Append(string? text)
     {
+        if (text is null)
+        {
+            return; // as StringBuilder did: a delta a caller built without its text adds nothing
+        }
+
         if (text.Length > _buffer.Length - _length)
         {
             Grow(text.Length);

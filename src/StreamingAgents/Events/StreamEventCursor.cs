@@ -20,7 +20,7 @@ internal sealed class StreamEventCursor(IAsyncEnumerator<SseEvent> sse, string? 
     private int _textIndex;
     private string? _text;
 
-    public StreamEvent Current => _current ??= new ContentBlockDeltaEvent(_textIndex, _text!);
+    public StreamEvent Current => _current ??= new ContentBlockDeltaEvent(_textIndex, _text ?? throw new InvalidOperationException("No event has been read."));
 
     /// <summary>Gets whether the current event is a <c>ping</c>: a keep-alive, not content.</summary>
     public bool IsPing => _current is PingEvent;
@@ -56,15 +56,7 @@ internal sealed class StreamEventCursor(IAsyncEnumerator<SseEvent> sse, string? 
         }
 
         SseEvent frame = sse.Current;
-        if (frame.EventType == ContentBlockDeltaEvent.WireType && StreamEventDecoder.TryReadCompactText(frame.Utf8Data.Span, out _textIndex, out _text))
-        {
-            _count++;
-            _lastType = ContentBlockDeltaEvent.WireType;
-            _current = null;
-            return true;
-        }
-
-        StreamEvent decoded = StreamEventDecoder.Decode(frame.EventType, frame.Utf8Data.Span);
+        StreamEvent? decoded = StreamEventDecoder.DecodeUnlessText(frame.EventType, frame.Utf8Data.Span, out int textIndex, out string? text);
         if (decoded is ErrorEvent error)
         {
             _isEnded = true;
@@ -72,9 +64,8 @@ internal sealed class StreamEventCursor(IAsyncEnumerator<SseEvent> sse, string? 
         }
 
         _count++;
-        _lastType = decoded.Type;
-        _current = decoded;
-        _text = null;
+        _lastType = decoded?.Type ?? ContentBlockDeltaEvent.WireType;
+        (_current, _textIndex, _text) = (decoded, textIndex, text);
         _isEnded = decoded is MessageStopEvent; // the stream ends here, without waiting for the connection to close
         return true;
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Unicode;
 
@@ -7,42 +6,37 @@ namespace StreamingAgents.Events;
 
 internal static partial class StreamEventDecoder
 {
-    // Compact JSON, in this order, is how the API writes every delta; strings without escapes are most of them.
+    // Compact JSON, in this order, is how the API writes every delta.
     private static ReadOnlySpan<byte> CompactDeltaHead => "{\"type\":\"content_block_delta\",\"index\":"u8;
 
     private static ReadOnlySpan<byte> CompactDeltaTypeHead => ",\"delta\":{\"type\":\""u8;
 
-    private static ReadOnlySpan<byte> CompactDeltaTail => "\"}}"u8;
+    private static ReadOnlySpan<byte> CompactDeltaTail => "}}"u8;
 
-    // Where a JSON string ends, or stops being plain: its closing quote, an escape, or a control character (which
+    // Where a JSON string ends or stops being plain: its closing quote, an escape, or a control character (which
     // JSON forbids inside strings; the general path reports it).
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create(
         "\"\\\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
 
-    /// <summary>
-    /// Reads a delta written exactly as <c>{"type":"content_block_delta","index":N,"delta":{"type":"text_delta",
-    /// "text":"…"}}</c> (or a thinking or input JSON delta) whose string holds no escape, by matching bytes instead of
-    /// tokenizing with <see cref="System.Text.Json.Utf8JsonReader"/> (one vectorized search for the string's end). Anything
-    /// else (other spacing or order, escapes, invalid UTF-8, a number JSON would not accept) returns null, and the
-    /// reader-based path decides as before, so this path changes speed, never results.
-    /// </summary>
-    internal static ContentBlockDeltaEvent? TryReadCompactDelta(ReadOnlySpan<byte> data) =>
-        ReadCompact(data, out int index, out string? payload) switch
-        {
-            CompactKind.Text => new ContentBlockDeltaEvent(index, payload!),
-            CompactKind.InputJson => new ContentBlockDeltaEvent { Index = index, Delta = new InputJsonDelta { PartialJson = payload! } },
-            CompactKind.Thinking => new ContentBlockDeltaEvent { Index = index, Delta = new ThinkingDelta { Thinking = payload! } },
-            _ => null,
-        };
-
-    /// <summary>Like <see cref="TryReadCompactDelta"/> for text deltas only, without making the event object.</summary>
-    internal static bool TryReadCompactText(ReadOnlySpan<byte> data, out int index, [NotNullWhen(true)] out string? text)
+    private enum CompactKind
     {
-        bool isText = ReadCompact(data, out index, out text) == CompactKind.Text;
-        text = isText ? text : null;
-        return isText;
+        None,
+        Text,
+        InputJson,
+        Thinking,
     }
 
+    /// <summary>Gets whether <paramref name="data"/> is a delta the byte-matching path reads (tests check it is taken).</summary>
+    internal static bool IsCompactDelta(ReadOnlySpan<byte> data) => ReadCompact(data, out _, out _) != CompactKind.None;
+
+    /// <summary>
+    /// Reads a delta written exactly as <c>{"type":"content_block_delta","index":N,"delta":{"type":"text_delta",
+    /// "text":"…"}}</c> (or a thinking or input JSON delta) by matching bytes instead of tokenizing with
+    /// <see cref="System.Text.Json.Utf8JsonReader"/>: one vectorized search for the string's end, plus a loop over its
+    /// escapes if it has any. Anything else (other spacing or order, a <c>\u</c> escape, an invalid escape or UTF-8,
+    /// a number JSON would not accept) is <see cref="CompactKind.None"/>, and the reader-based path decides as before,
+    /// so this path changes speed, never results.
+    /// </summary>
     private static CompactKind ReadCompact(ReadOnlySpan<byte> data, out int index, out string? payload)
     {
         payload = null;
@@ -53,23 +47,20 @@ internal static partial class StreamEventDecoder
         }
 
         ReadOnlySpan<byte> rest = data[CompactDeltaHead.Length..];
-        if (!TryReadIndex(ref rest, out index) || !rest.StartsWith(CompactDeltaTypeHead))
+        if (!TryReadIndex(ref rest, out index) || !TrySkip(ref rest, CompactDeltaTypeHead))
         {
             return CompactKind.None;
         }
 
-        rest = rest[CompactDeltaTypeHead.Length..];
         CompactKind kind = TrySkip(ref rest, "text_delta\",\"text\":\""u8) ? CompactKind.Text
             : TrySkip(ref rest, "input_json_delta\",\"partial_json\":\""u8) ? CompactKind.InputJson
             : TrySkip(ref rest, "thinking_delta\",\"thinking\":\""u8) ? CompactKind.Thinking
             : CompactKind.None;
-        int end = kind == CompactKind.None ? -1 : rest.IndexOfAny(StringSpecials);
-        if (end < 0 || rest[end] != (byte)'"' || !rest[end..].SequenceEqual(CompactDeltaTail) || !Utf8.IsValid(rest[..end]))
+        if (kind == CompactKind.None || !TryReadString(rest, out payload, out int quote) || !rest[(quote + 1)..].SequenceEqual(CompactDeltaTail))
         {
             return CompactKind.None;
         }
 
-        payload = Encoding.UTF8.GetString(rest[..end]);
         return kind;
     }
 
@@ -93,6 +84,88 @@ internal static partial class StreamEventDecoder
         return true;
     }
 
+    /// <summary>Reads a string's content up to its closing quote (at <paramref name="quote"/>), unescaping it.</summary>
+    private static bool TryReadString(ReadOnlySpan<byte> rest, out string? value, out int quote)
+    {
+        value = null;
+        quote = rest.IndexOfAny(StringSpecials);
+        if (quote < 0 || rest[quote] is not ((byte)'"' or (byte)'\\'))
+        {
+            return false;
+        }
+
+        if (rest[quote] == '"')
+        {
+            return TryGetString(rest[..quote], out value);
+        }
+
+        // Escapes only shorten the text, so the unescaped bytes fit in the rest's length.
+        byte[]? rented = null;
+        Span<byte> unescaped = rest.Length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(rest.Length));
+        try
+        {
+            return TryUnescape(rest, unescaped, out int length, out quote) && TryGetString(unescaped[..length], out value);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static bool TryUnescape(ReadOnlySpan<byte> rest, Span<byte> unescaped, out int length, out int quote)
+    {
+        length = 0;
+        int read = 0;
+        while (true)
+        {
+            int special = rest[read..].IndexOfAny(StringSpecials);
+            if (special < 0)
+            {
+                quote = -1;
+                return false;
+            }
+
+            rest.Slice(read, special).CopyTo(unescaped[length..]);
+            length += special;
+            read += special;
+            if (rest[read] == '"')
+            {
+                quote = read;
+                return true;
+            }
+
+            // A control character, a \u escape (surrogates are the reader's business) or an unknown escape: give up.
+            byte escaped = rest[read] == '\\' && read + 1 < rest.Length ? rest[read + 1] : (byte)0;
+            byte plain = escaped switch
+            {
+                (byte)'"' or (byte)'\\' or (byte)'/' => escaped,
+                (byte)'n' => (byte)'\n',
+                (byte)'t' => (byte)'\t',
+                (byte)'r' => (byte)'\r',
+                (byte)'b' => (byte)'\b',
+                (byte)'f' => (byte)'\f',
+                _ => 0,
+            };
+            if (plain == 0)
+            {
+                quote = -1;
+                return false;
+            }
+
+            unescaped[length++] = plain;
+            read += 2;
+        }
+    }
+
+    private static bool TryGetString(ReadOnlySpan<byte> utf8, out string? value)
+    {
+        value = Utf8.IsValid(utf8) ? Encoding.UTF8.GetString(utf8) : null;
+        return value is not null;
+    }
+
     private static bool TrySkip(ref ReadOnlySpan<byte> rest, ReadOnlySpan<byte> expected)
     {
         if (!rest.StartsWith(expected))
@@ -102,13 +175,5 @@ internal static partial class StreamEventDecoder
 
         rest = rest[expected.Length..];
         return true;
-    }
-
-    private enum CompactKind
-    {
-        None,
-        Text,
-        InputJson,
-        Thinking,
     }
 }

@@ -7,22 +7,48 @@ namespace StreamingAgents.Events;
 /// </summary>
 /// <remarks>
 /// Nearly every event of a stream is a <c>content_block_delta</c>: the API's exact layout is matched byte by byte
-/// (<see cref="TryReadCompactDelta"/>), other layouts of its usual shape are read with <see cref="Utf8JsonReader"/>;
+/// (<see cref="ReadCompact"/>), other layouts of its usual shape are read with <see cref="Utf8JsonReader"/>;
 /// any other shape, and every other event, goes through the source-generated
 /// <see cref="AnthropicJsonContext"/>, which also handles unknown types and reports what is wrong with bad data.
 /// </remarks>
 internal static partial class StreamEventDecoder
 {
-    public static StreamEvent Decode(string sseEventType, ReadOnlySpan<byte> data)
+    public static StreamEvent Decode(string sseEventType, ReadOnlySpan<byte> data) =>
+        DecodeUnlessText(sseEventType, data, out int index, out string? text) ?? new ContentBlockDeltaEvent(index, text!);
+
+    /// <summary>
+    /// Like <see cref="Decode"/>, except that a text delta in the API's layout comes back as its block index and text
+    /// (and null), without its event object: a reader that only wants the text never makes it.
+    /// </summary>
+    /// <exception cref="StreamProtocolException">The data is not valid for its event type.</exception>
+    public static StreamEvent? DecodeUnlessText(string sseEventType, ReadOnlySpan<byte> data, out int textIndex, out string? text)
     {
+        textIndex = 0;
+        text = null;
         try
         {
-            StreamEvent? decoded = sseEventType switch
+            StreamEvent? decoded = null;
+            if (sseEventType == ContentBlockDeltaEvent.WireType)
             {
-                ContentBlockDeltaEvent.WireType => TryReadCompactDelta(data) ?? TryReadContentBlockDelta(data),
-                ContentBlockStopEvent.WireType => TryReadContentBlockStop(data),
-                _ => null,
-            };
+                switch (ReadCompact(data, out int index, out string? payload))
+                {
+                    case CompactKind.Text:
+                        (textIndex, text) = (index, payload);
+                        return null;
+                    case CompactKind.InputJson:
+                        return new ContentBlockDeltaEvent { Index = index, Delta = new InputJsonDelta { PartialJson = payload! } };
+                    case CompactKind.Thinking:
+                        return new ContentBlockDeltaEvent { Index = index, Delta = new ThinkingDelta { Thinking = payload! } };
+                    default:
+                        decoded = TryReadContentBlockDelta(data);
+                        break;
+                }
+            }
+            else if (sseEventType == ContentBlockStopEvent.WireType)
+            {
+                decoded = TryReadContentBlockStop(data);
+            }
+
             decoded ??= JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.StreamEvent)
                 ?? throw new JsonException("The event data is null.");
             return decoded switch

@@ -23,7 +23,7 @@ public sealed class TextDeltaCostTests
 
     private static readonly byte[] s_answer = Encoding.UTF8.GetBytes(new TranscriptBuilder()
         .MessageStart()
-        .TextTokens([.. Enumerable.Range(0, Deltas).Select(static i => $"token {i,4} of the answer ")])
+        .TextTokens([.. Enumerable.Range(0, Deltas).Select(static i => $"token {i,4} of the answer" + (i % 2 == 0 ? "\n" : " "))]) // half escaped
         .Stop(StopReason.EndTurn, outputTokens: Deltas)
         .ToString());
 
@@ -55,7 +55,7 @@ public sealed class TextDeltaCostTests
         Assert.True(await events.MoveNextAsync()); // the first text delta
 
         Assert.True(texts.TryGetCurrentText(out int index, out string? text));
-        Assert.Equal((0, "token    0 of the answer "), (index, text));
+        Assert.Equal((0, "token    0 of the answer\n"), (index, text));
         Assert.Equal(new ContentBlockDeltaEvent { Index = 0, Delta = new TextDelta { Text = text } }, events.Current);
         Assert.Same(events.Current, events.Current);
         Assert.False(texts.TryGetCurrentText(out _, out _)); // made now: readers of either kind see one event

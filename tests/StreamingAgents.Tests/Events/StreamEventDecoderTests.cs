@@ -89,40 +89,62 @@ public sealed class StreamEventDecoderTests
 
     [Theory]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi é 👋"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\nb \"q\" \\ \/ \t\r\b\f"}}""")]
     [InlineData("""{"type":"content_block_delta","index":12,"delta":{"type":"thinking_delta","thinking":"hmm"}}""")]
-    [InlineData("""{"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{"}}""")]
+    [InlineData("""{"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"ord"}}""")]
     [InlineData("""{"type":"content_block_delta","index":999999999,"delta":{"type":"text_delta","text":""}}""")]
     public void CompactPath_ReadsTheApisLayout(string json)
     {
         byte[] data = Encoding.UTF8.GetBytes(json);
 
-        ContentBlockDeltaEvent? compact = StreamEventDecoder.TryReadCompactDelta(data);
+        Assert.True(StreamEventDecoder.IsCompactDelta(data));
+        Assert.Equal(Decode("content_block_delta", " " + json), StreamEventDecoder.Decode("content_block_delta", data)); // a leading space takes the reader-based path
+    }
 
-        Assert.NotNull(compact);
-        Assert.Equal(Decode("content_block_delta", " " + json), compact); // a leading space takes the reader-based path
+    [Fact]
+    public void CompactPath_HandsOverTextWithoutTheEvent()
+    {
+        byte[] data = Encoding.UTF8.GetBytes("""{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"line\n"}}""");
+
+        Assert.Null(StreamEventDecoder.DecodeUnlessText("content_block_delta", data, out int index, out string? text));
+        Assert.Equal((2, "line\n"), (index, text));
+        Assert.NotNull(StreamEventDecoder.DecodeUnlessText("content_block_delta", Encoding.UTF8.GetBytes("""{"type":"content_block_delta","index":2,"delta":{"type":"thinking_delta","thinking":"x"}}"""), out _, out text));
+        Assert.Null(text);
+    }
+
+    [Fact]
+    public void CompactPath_LongTextWithEscapes_IsReadWhole()
+    {
+        // Past the stack buffer: the unescaped bytes go to a pooled array.
+        string text = string.Concat(Enumerable.Range(0, 300).Select(static i => $"line {i}: \"é\"\n"));
+        string json = """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""" + "\"" + text.Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"}}";
+        byte[] data = Encoding.UTF8.GetBytes(json);
+
+        Assert.True(StreamEventDecoder.IsCompactDelta(data));
+        Assert.Equal(text, Assert.IsType<TextDelta>(Assert.IsType<ContentBlockDeltaEvent>(StreamEventDecoder.Decode("content_block_delta", data)).Delta).Text);
     }
 
     [Theory]
-    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\nb"}}""")] // an escape
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"caf\u00e9"}}""")] // \u: the reader's
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\xb"}}""")] // not an escape
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a	b"}}""")] // a raw tab
     [InlineData("""{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"a"}}""")] // not JSON
     [InlineData("""{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":"a"}}""")]
     [InlineData("""{"type":"content_block_delta","index":1234567890,"delta":{"type":"text_delta","text":"a"}}""")]
-    [InlineData("""{"type":"content_block_delta","index":99999999999,"delta":{"type":"text_delta","text":"a"}}""")]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}} """)]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","x":1}}""")]
     [InlineData("""{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a"}}""")]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"a"}}""")]
     public void CompactPath_LeavesEverythingElseToTheReader(string json) =>
-        Assert.Null(StreamEventDecoder.TryReadCompactDelta(Encoding.UTF8.GetBytes(json)));
+        Assert.False(StreamEventDecoder.IsCompactDelta(Encoding.UTF8.GetBytes(json)));
 
     [Fact]
     public void CompactPath_LeavesInvalidUtf8ToTheReader()
     {
-        byte[] data = Encoding.UTF8.GetBytes("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ab"}}""");
+        byte[] data = Encoding.UTF8.GetBytes("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ab\n"}}""");
         data[Array.IndexOf(data, (byte)'a')] = 0xC3; // a lead byte followed by ASCII
 
-        Assert.Null(StreamEventDecoder.TryReadCompactDelta(data));
+        Assert.False(StreamEventDecoder.IsCompactDelta(data));
         Assert.Throws<StreamProtocolException>(() => StreamEventDecoder.Decode("content_block_delta", data));
     }
 
@@ -139,8 +161,10 @@ public sealed class StreamEventDecoderTests
             """{"type":"content_block_delta","index":7,"delta":{"type":"text_delta","text":"Hé 👋 ok"}}""",
             """{"type":"content_block_delta","index":10,"delta":{"type":"thinking_delta","thinking":"so"}}""",
             """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{ \"q"}}""",
+            """{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"é\n\"\\\/\t\r"}}""",
+            """{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"\u00e9\n"}}""",
         ];
-        byte[] replacements = [(byte)'"', (byte)'\\', 0x01, 0x7F, 0xFF, 0xC3, 0xF0, (byte)'0', (byte)'9', (byte)'-', (byte)' ', (byte)'}', (byte)'x'];
+        byte[] replacements = [(byte)'"', (byte)'\\', 0x01, 0x7F, 0xFF, 0xC3, 0xF0, (byte)'0', (byte)'9', (byte)'-', (byte)' ', (byte)'}', (byte)'x', (byte)'u', (byte)'n', (byte)'/'];
         int compared = 0;
         foreach (string layout in layouts)
         {
