@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
@@ -54,16 +55,32 @@ internal sealed partial class AgentRun
         /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
         public ValueTask<AgentEvent?> NextAsync()
         {
+            if (_handedOver is null && TryNextBuffered(out AgentEvent? produced))
+            {
+                return new ValueTask<AgentEvent?>(produced);
+            }
+
             if (_handedOver is { } handedOver)
             {
                 _handedOver = null;
                 return handedOver;
             }
 
-            // The common case, without a state machine: no tool is running, and the next stream event is buffered.
-            if (_isEnded || _model is null || _pendingMove is not null || tools.HasWork)
+            return NextSlowAsync(started: null);
+        }
+
+        /// <summary>
+        /// The common step, without a state machine or a task: no tool is running, and the next stream event is
+        /// buffered and becomes an agent event. False when anything else must happen first (a step that did not complete
+        /// at once is kept for <see cref="NextAsync"/>; the message's end or a failure is noted for it).
+        /// </summary>
+        /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+        public bool TryNextBuffered([NotNullWhen(true)] out AgentEvent? produced)
+        {
+            produced = null;
+            if (_handedOver is not null || _isEnded || _model is null || _pendingMove is not null || tools.HasWork)
             {
-                return NextSlowAsync(started: null);
+                return false;
             }
 
             try
@@ -73,30 +90,32 @@ internal sealed partial class AgentRun
                     ValueTask<bool> move = _model.MoveNextAsync();
                     if (!move.IsCompletedSuccessfully)
                     {
-                        return NextSlowAsync(move);
+                        HandOver(NextSlowAsync(move));
+                        return false;
                     }
 
-                    AgentEvent? produced = Take(move.Result);
-                    if (produced is not null || _isEnded)
+                    produced = Take(move.Result);
+                    if (produced is not null)
                     {
-                        return new ValueTask<AgentEvent?>(produced);
+                        return true;
                     }
 
-                    if (tools.HasWork)
+                    if (_isEnded || tools.HasWork)
                     {
-                        return NextSlowAsync(started: null); // a tool started early: from now on, its events too
+                        return false; // the end, or a tool started early: from now on, its events too
                     }
                 }
             }
             catch (Exception exception) when (!run.Token.IsCancellationRequested)
             {
-                return new ValueTask<AgentEvent?>(Fail(exception));
+                Fail(exception);
+                return false;
             }
         }
 
         /// <summary>
-        /// Keeps a next step that <see cref="AgentRun.TryNextStreamed"/> began but could not finish at once (it is still
-        /// under way, it ended the message, or it threw): the run's loop takes it with its next <see cref="NextAsync"/>.
+        /// Keeps a next step begun but not finished at once (a stream read still under way, or what a step outside the
+        /// run's loop threw): the run's loop takes it with its next <see cref="NextAsync"/>.
         /// </summary>
         public void HandOver(ValueTask<AgentEvent?> next) => _handedOver = next;
 

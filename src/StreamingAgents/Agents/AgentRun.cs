@@ -264,25 +264,20 @@ internal sealed partial class AgentRun : IAsyncDisposable
             return false;
         }
 
-        ValueTask<AgentEvent?> next;
         try
         {
-            next = stream.NextAsync();
+            if (stream.TryNextBuffered(out AgentEvent? produced))
+            {
+                agentEvent = Stamp(produced);
+                return true;
+            }
         }
         catch (Exception exception)
         {
-            next = ValueTask.FromException<AgentEvent?>(exception); // rethrown inside the iterator, which cleans up
+            stream.HandOver(ValueTask.FromException<AgentEvent?>(exception)); // rethrown inside the iterator, which cleans up
         }
 
-        if (!next.IsCompletedSuccessfully)
-        {
-            stream.HandOver(next); // consumed by the iterator, once
-            return false;
-        }
-
-        // At the message's end (null) the iterator's own NextAsync gets null again.
-        agentEvent = next.Result is { } produced ? Stamp(produced) : null;
-        return agentEvent is not null;
+        return false; // whatever else happened waits in the stream for the iterator's next step
     }
 
     /// <summary>The ending of a run stopped by a defect, after <see cref="EventsAsync"/> has cleaned up.</summary>
