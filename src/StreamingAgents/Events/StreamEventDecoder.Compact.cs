@@ -87,17 +87,20 @@ internal static partial class StreamEventDecoder
     /// <summary>Reads a string's content up to its closing quote (at <paramref name="quote"/>), unescaping it.</summary>
     private static bool TryReadString(ReadOnlySpan<byte> rest, out string? value, out int quote)
     {
-        value = null;
         quote = rest.IndexOfAny(StringSpecials);
-        if (quote < 0 || rest[quote] is not ((byte)'"' or (byte)'\\'))
-        {
-            return false;
-        }
-
-        if (rest[quote] == '"')
+        if (quote >= 0 && rest[quote] == '"')
         {
             return TryGetString(rest[..quote], out value);
         }
+
+        value = null;
+        return quote >= 0 && rest[quote] == '\\' && TryReadEscapedString(rest, out value, out quote);
+    }
+
+    // Apart from the plain case above, so that its buffer costs nothing there.
+    private static bool TryReadEscapedString(ReadOnlySpan<byte> rest, out string? value, out int quote)
+    {
+        value = null;
 
         // Escapes only shorten the text, so the unescaped bytes fit in the rest's length.
         byte[]? rented = null;

@@ -13,6 +13,8 @@ namespace StreamingAgents.Events;
 /// </remarks>
 internal static partial class StreamEventDecoder
 {
+    /// <summary>Decodes one SSE event's data into its typed event.</summary>
+    /// <exception cref="StreamProtocolException">The data is not valid for its event type.</exception>
     public static StreamEvent Decode(string sseEventType, ReadOnlySpan<byte> data) =>
         DecodeUnlessText(sseEventType, data, out int index, out string? text) ?? new ContentBlockDeltaEvent(index, text!);
 
@@ -25,30 +27,33 @@ internal static partial class StreamEventDecoder
     {
         textIndex = 0;
         text = null;
+        if (sseEventType == ContentBlockDeltaEvent.WireType)
+        {
+            switch (ReadCompact(data, out int index, out string? payload))
+            {
+                case CompactKind.Text:
+                    (textIndex, text) = (index, payload);
+                    return null;
+                case CompactKind.InputJson:
+                    return new ContentBlockDeltaEvent { Index = index, Delta = new InputJsonDelta { PartialJson = payload! } };
+                case CompactKind.Thinking:
+                    return new ContentBlockDeltaEvent { Index = index, Delta = new ThinkingDelta { Thinking = payload! } };
+            }
+        }
+
+        return DecodeWithReader(sseEventType, data);
+    }
+
+    private static StreamEvent DecodeWithReader(string sseEventType, ReadOnlySpan<byte> data)
+    {
         try
         {
-            StreamEvent? decoded = null;
-            if (sseEventType == ContentBlockDeltaEvent.WireType)
+            StreamEvent? decoded = sseEventType switch
             {
-                switch (ReadCompact(data, out int index, out string? payload))
-                {
-                    case CompactKind.Text:
-                        (textIndex, text) = (index, payload);
-                        return null;
-                    case CompactKind.InputJson:
-                        return new ContentBlockDeltaEvent { Index = index, Delta = new InputJsonDelta { PartialJson = payload! } };
-                    case CompactKind.Thinking:
-                        return new ContentBlockDeltaEvent { Index = index, Delta = new ThinkingDelta { Thinking = payload! } };
-                    default:
-                        decoded = TryReadContentBlockDelta(data);
-                        break;
-                }
-            }
-            else if (sseEventType == ContentBlockStopEvent.WireType)
-            {
-                decoded = TryReadContentBlockStop(data);
-            }
-
+                ContentBlockDeltaEvent.WireType => TryReadContentBlockDelta(data),
+                ContentBlockStopEvent.WireType => TryReadContentBlockStop(data),
+                _ => null,
+            };
             decoded ??= JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.StreamEvent)
                 ?? throw new JsonException("The event data is null.");
             return decoded switch
