@@ -5,7 +5,7 @@ namespace StreamingAgents.Events;
 /// <summary>
 /// Text appended piece by piece into one buffer rented from <see cref="ArrayPool{T}.Shared"/>. A long answer kept in a
 /// <see cref="System.Text.StringBuilder"/> leaves a chunk per few pieces that lives as long as the answer, so collections
-/// copy it into older generations; this keeps nothing per piece (the runner's share of a text delta's cost halves).
+/// copy it into older generations; this allocates nothing per piece once the pool has a buffer of the answer's size.
 /// Call <see cref="Release"/> once no more text comes: the buffer goes back to the pool and the text stays readable.
 /// </summary>
 /// <remarks>A mutable struct: keep it in a field that is not <see langword="readonly"/> and never copy it.</remarks>
