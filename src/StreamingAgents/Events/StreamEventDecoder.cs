@@ -113,7 +113,8 @@ internal static partial class StreamEventDecoder
                 }
             }
 
-            if (index < 0 || delta is null || reader.TokenType != JsonTokenType.EndObject)
+            // Read past the end: anything after the object but whitespace throws, as JsonSerializer would.
+            if (index < 0 || delta is null || reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 return null;
             }
@@ -195,7 +196,7 @@ internal static partial class StreamEventDecoder
             }
         }
 
-        return index >= 0 && reader.TokenType == JsonTokenType.EndObject ? new ContentBlockStopEvent { Index = index } : null;
+        return index >= 0 && reader.TokenType == JsonTokenType.EndObject && !reader.Read() ? new ContentBlockStopEvent { Index = index } : null;
     }
 
     private static bool ReadString(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.String;

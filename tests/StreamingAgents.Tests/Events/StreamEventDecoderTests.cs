@@ -44,6 +44,20 @@ public sealed class StreamEventDecoderTests
         Assert.Equal("overloaded_error", Assert.IsType<ErrorEvent>(Decode("error", """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""")).Error.Type);
     }
 
+    [Theory]
+    [InlineData("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}x""")]
+    [InlineData("content_block_delta", """{"type":"content_block_delta", "index":0,"delta":{"type":"text_delta","text":"a"}}}""")]
+    [InlineData("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}} {"y":1}""")]
+    [InlineData("content_block_stop", """{"type":"content_block_stop","index":1}junk""")]
+    public void Decode_BytesAfterTheObject_ThrowProtocolException(string type, string json) =>
+        Assert.Throws<StreamProtocolException>(() => Decode(type, json));
+
+    [Theory]
+    [InlineData("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}  """)]
+    [InlineData("content_block_stop", """{"type":"content_block_stop","index":1}""" + "\r\n")]
+    public void Decode_WhitespaceAfterTheObject_IsFine(string type, string json) =>
+        Assert.IsNotType<UnknownStreamEvent>(Decode(type, json));
+
     [Fact]
     public void Decode_DataWithoutType_IsUnknownEventNamedBySseEvent()
     {
