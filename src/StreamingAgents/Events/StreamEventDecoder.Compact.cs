@@ -94,11 +94,11 @@ internal static partial class StreamEventDecoder
         }
 
         value = null;
-        return quote >= 0 && rest[quote] == '\\' && TryReadEscapedString(rest, out value, out quote);
+        return quote >= 0 && rest[quote] == '\\' && TryReadEscapedString(rest, firstEscape: quote, out value, out quote);
     }
 
     // Apart from the plain case above, so that its buffer costs nothing there.
-    private static bool TryReadEscapedString(ReadOnlySpan<byte> rest, out string? value, out int quote)
+    private static bool TryReadEscapedString(ReadOnlySpan<byte> rest, int firstEscape, out string? value, out int quote)
     {
         value = null;
 
@@ -107,7 +107,7 @@ internal static partial class StreamEventDecoder
         Span<byte> unescaped = rest.Length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(rest.Length));
         try
         {
-            return TryUnescape(rest, unescaped, out int length, out quote) && TryGetString(unescaped[..length], out value);
+            return TryUnescape(rest, firstEscape, unescaped, out int length, out quote) && TryGetString(unescaped[..length], out value);
         }
         finally
         {
@@ -118,10 +118,11 @@ internal static partial class StreamEventDecoder
         }
     }
 
-    private static bool TryUnescape(ReadOnlySpan<byte> rest, Span<byte> unescaped, out int length, out int quote)
+    private static bool TryUnescape(ReadOnlySpan<byte> rest, int firstEscape, Span<byte> unescaped, out int length, out int quote)
     {
-        length = 0;
-        int read = 0;
+        rest[..firstEscape].CopyTo(unescaped);
+        length = firstEscape;
+        int read = firstEscape;
         while (true)
         {
             int special = rest[read..].IndexOfAny(StringSpecials);

@@ -177,6 +177,8 @@ public sealed class StreamEventDecoderTests
             """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{ \"q"}}""",
             """{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"é\n\"\\\/\t\r"}}""",
             """{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"\u00e9\n"}}""",
+            // Past the 512-byte stack buffer: unescaped into a pooled array.
+            """{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":""" + "\"" + string.Concat(Enumerable.Repeat("ab\\n", 180)) + "\"}}",
         ];
         byte[] replacements = [(byte)'"', (byte)'\\', 0x01, 0x7F, 0xFF, 0xC3, 0xF0, (byte)'0', (byte)'9', (byte)'-', (byte)' ', (byte)'}', (byte)'x', (byte)'u', (byte)'n', (byte)'/'];
         int compared = 0;
