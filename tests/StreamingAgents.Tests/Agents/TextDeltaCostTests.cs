@@ -1,11 +1,10 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using StreamingAgents.Agents;
 using StreamingAgents.Events;
 using StreamingAgents.Http;
 using StreamingAgents.Messages;
 using StreamingAgents.Testing.Transcripts;
+using StreamingAgents.Tests.TestSupport;
 using StreamingAgents.Tools;
 
 namespace StreamingAgents.Tests.Agents;
@@ -63,7 +62,7 @@ public sealed class TextDeltaCostTests
     }
 
     private static AnthropicClient CreateClient() =>
-        new(new HttpClient(new AnswerHandler()), new AnthropicClientOptions { ApiKey = "sk-ant-test-not-a-key", BaseUrl = new Uri("http://localhost") });
+        new(new HttpClient(new InMemoryAnswerHandler(s_answer)), new AnthropicClientOptions { ApiKey = "sk-ant-test-not-a-key", BaseUrl = new Uri("http://localhost") });
 
     /// <summary>
     /// Bytes allocated on this thread from the first matching item to the last, per item in between. The body is in
@@ -101,15 +100,5 @@ public sealed class TextDeltaCostTests
 
         Assert.Equal(Deltas, seen);
         return (last - first) / (double)(Deltas - 1);
-    }
-
-    private sealed class AnswerHandler : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var content = new StreamContent(new MemoryStream(s_answer, writable: false));
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
-        }
     }
 }

@@ -18,6 +18,25 @@ namespace StreamingAgents.Tests.Hardening;
 public sealed class AgentRunnerCancellationHardeningTests
 {
     [Fact]
+    public async Task RunAsync_CancelledWithTheRestOfTheAnswerBuffered_TheNextStepThrows()
+    {
+        // The whole answer is in memory, so every later step could complete at once from the buffer: cancellation
+        // must still win over buffered events.
+        byte[] answer = Encoding.UTF8.GetBytes(new TranscriptBuilder().MessageStart().TextTokens([.. Enumerable.Repeat("word ", 200)]).Stop(StopReason.EndTurn).ToString());
+        var client = new StreamingAgents.Http.AnthropicClient(
+            new HttpClient(new InMemoryAnswerHandler(answer)), new StreamingAgents.Http.AnthropicClientOptions { ApiKey = ClientFactory.ApiKey, BaseUrl = new Uri("http://localhost") });
+        using var cancellation = new CancellationTokenSource();
+        await using IAsyncEnumerator<AgentEvent> events = new AgentRunner(client, new ToolRegistry()).RunAsync(ClientFactory.Hello, cancellation.Token).GetAsyncEnumerator();
+        while (await events.MoveNextAsync() && events.Current is not TextReceived)
+        {
+        }
+
+        cancellation.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await events.MoveNextAsync());
+    }
+
+    [Fact]
     public async Task RunAsync_CancelledWhileOneToolThrowsIOExceptionAndAnotherIsSlowToNotice_EndsWithCancellationAfterBothTools()
     {
         using var unobserved = new UnobservedExceptionRecorder();
