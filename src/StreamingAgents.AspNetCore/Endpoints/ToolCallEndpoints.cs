@@ -69,7 +69,7 @@ internal static class ToolCallEndpoints
             return null;
         }
 
-        return new DenyReason(string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason);
+        return new DenyReason(request?.Reason); // a blank one counts as none, where the call is denied
     }
 
     private sealed record CallAddress(string RunId, string ToolCallId, string? Owner);

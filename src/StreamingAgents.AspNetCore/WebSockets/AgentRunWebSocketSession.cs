@@ -137,7 +137,7 @@ internal sealed class AgentRunWebSocketSession(WebSocket socket, HttpContext con
             bool counted = type switch
             {
                 "approve" => await runs.ApproveToolCallAsync(runId, toolCallId, owner, closed).ConfigureAwait(false),
-                "deny" => await runs.DenyToolCallAsync(runId, toolCallId, owner, string.IsNullOrWhiteSpace(reason) ? null : reason, closed).ConfigureAwait(false),
+                "deny" => await runs.DenyToolCallAsync(runId, toolCallId, owner, reason, closed).ConfigureAwait(false),
                 _ => await runs.CancelToolCallAsync(runId, toolCallId, owner, closed).ConfigureAwait(false),
             };
             await SendAsync(counted

@@ -29,7 +29,7 @@ public sealed class TextDeltaCostTests
     [Fact]
     public void Runner_AllocatesPerTextDeltaWhatTheClientDoes_ItsEventInsteadOfTheClients()
     {
-        AnthropicClient client = CreateClient();
+        AnthropicClient client = ClientFactory.Create(new InMemoryAnswerHandler(s_answer));
         var runner = new AgentRunner(client, new ToolRegistry());
         MessageRequest request = new() { Messages = [MessageParam.User("Go")] };
 
@@ -47,7 +47,7 @@ public sealed class TextDeltaCostTests
     [Fact]
     public async Task ClientStream_HandsOverTextWithoutTheEventObject_UntilCurrentIsRead()
     {
-        await using IAsyncEnumerator<StreamEvent> events = CreateClient().StreamAsync(new MessageRequest { Messages = [MessageParam.User("Go")] }).GetAsyncEnumerator();
+        await using IAsyncEnumerator<StreamEvent> events = ClientFactory.Create(new InMemoryAnswerHandler(s_answer)).StreamAsync(new MessageRequest { Messages = [MessageParam.User("Go")] }).GetAsyncEnumerator();
         var texts = Assert.IsAssignableFrom<ITextDeltaSource>(events);
         Assert.True(await events.MoveNextAsync()); // message_start
         Assert.False(texts.TryGetCurrentText(out _, out _));
@@ -60,9 +60,6 @@ public sealed class TextDeltaCostTests
         Assert.Same(events.Current, events.Current);
         Assert.False(texts.TryGetCurrentText(out _, out _)); // made now: readers of either kind see one event
     }
-
-    private static AnthropicClient CreateClient() =>
-        new(new HttpClient(new InMemoryAnswerHandler(s_answer)), new AnthropicClientOptions { ApiKey = "sk-ant-test-not-a-key", BaseUrl = new Uri("http://localhost") });
 
     /// <summary>
     /// Bytes allocated on this thread from the first matching item to the last, per item in between. The body is in

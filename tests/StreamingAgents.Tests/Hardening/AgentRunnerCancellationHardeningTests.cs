@@ -23,8 +23,7 @@ public sealed class AgentRunnerCancellationHardeningTests
         // The whole answer is in memory, so every later step could complete at once from the buffer: cancellation
         // must still win over buffered events.
         byte[] answer = Encoding.UTF8.GetBytes(new TranscriptBuilder().MessageStart().TextTokens([.. Enumerable.Repeat("word ", 200)]).Stop(StopReason.EndTurn).ToString());
-        var client = new StreamingAgents.Http.AnthropicClient(
-            new HttpClient(new InMemoryAnswerHandler(answer)), new StreamingAgents.Http.AnthropicClientOptions { ApiKey = ClientFactory.ApiKey, BaseUrl = new Uri("http://localhost") });
+        StreamingAgents.Http.AnthropicClient client = ClientFactory.Create(new InMemoryAnswerHandler(answer));
         using var cancellation = new CancellationTokenSource();
         await using IAsyncEnumerator<AgentEvent> events = new AgentRunner(client, new ToolRegistry()).RunAsync(ClientFactory.Hello, cancellation.Token).GetAsyncEnumerator();
         while (await events.MoveNextAsync() && events.Current is not TextReceived)

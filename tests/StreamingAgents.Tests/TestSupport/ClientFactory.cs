@@ -4,12 +4,12 @@ using StreamingAgents.Testing.Http;
 
 namespace StreamingAgents.Tests.TestSupport;
 
-/// <summary>Builds an <see cref="AnthropicClient"/> over a fake handler, with fast retries.</summary>
+/// <summary>Builds an <see cref="AnthropicClient"/> over a fake handler (a <see cref="FakeAnthropicHandler"/> or any other), with fast retries.</summary>
 internal static class ClientFactory
 {
     public const string ApiKey = "sk-ant-test-SECRET-0123456789";
 
-    public static AnthropicClient Create(FakeAnthropicHandler handler, Action<AnthropicClientOptions>? configure = null, TimeProvider? time = null)
+    public static AnthropicClient Create(HttpMessageHandler handler, Action<AnthropicClientOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new AnthropicClientOptions
         {
