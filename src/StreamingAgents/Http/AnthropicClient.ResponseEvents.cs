@@ -53,8 +53,7 @@ public sealed partial class AnthropicClient
                 return StartAsync();
             }
 
-            StreamLiveness liveness = _liveness!;
-            liveness.BeginWait();
+            StreamLiveness liveness = _liveness!; // its wait begins only if the body must be read (LivenessStream)
             ValueTask<bool> move;
             try
             {

@@ -3,8 +3,8 @@ using StreamingAgents.Sse;
 namespace StreamingAgents.Http;
 
 /// <summary>
-/// A read-only view of a response body that tells <see cref="StreamLiveness"/> whenever bytes arrive, and that stops
-/// waiting for a read the body does not end when its token is cancelled.
+/// A read-only view of a response body that tells <see cref="StreamLiveness"/> when the reader waits for bytes and when
+/// they arrive, and that stops waiting for a read the body does not end when its token is cancelled.
 /// </summary>
 internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : Stream
 {
@@ -24,6 +24,7 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        liveness.BeginWait(); // the next event is not buffered: from here on, the server is awaited
         ValueTask<int> read = inner.ReadAsync(buffer, cancellationToken);
         if (!read.IsCompletedSuccessfully)
         {

@@ -2,15 +2,15 @@ namespace StreamingAgents.Http;
 
 /// <summary>
 /// The two liveness timeouts of one response, counting only time spent waiting for the server: from the request
-/// until the first event, and from each read of the next event until it arrives. Time the caller spends holding an
-/// event is not counted. The idle clock restarts on every byte received (pings keep it alive); the stall clock
+/// until the first event, and from each read of the body for the next event until it arrives. Time the caller spends
+/// holding an event, or reading events already buffered, is not counted. The idle clock restarts on every byte received (pings keep it alive); the stall clock
 /// restarts only on content events, so a stream of nothing but pings still stalls. When one runs out,
 /// <see cref="Token"/> is cancelled; every read and the request itself observe it.
 /// </summary>
 /// <remarks>
 /// One timer serves both clocks and is not moved on every event: when it fires early (bytes arrived, or the caller
-/// held an event meanwhile) it re-arms itself for what is left. So an event costs one clock read and a few plain
-/// writes, without a lock; only the timer's callback (about once per timeout) and arming take the lock. The callback
+/// held an event meanwhile) it re-arms itself for what is left. So a buffered event costs a few plain writes, and a
+/// read of the body one or two clock reads, without a lock; only the timer's callback (about once per timeout) and arming take the lock. The callback
 /// may read the clocks a moment stale, which can move a timeout by that moment, never cause one on a live stream.
 /// The clocks are read with <see cref="Diagnostics.CoarseClock"/>: timeouts are seconds, and an event would otherwise
 /// spend a tenth of its cost reading the clock.
@@ -61,24 +61,21 @@ internal sealed class StreamLiveness : IDisposable
     public bool HasTimedOut => !_callerToken.IsCancellationRequested && _timedOut != StreamTimeoutKind.None;
 
     /// <summary>
-    /// The caller waits for the server: it sends the request, or asks for the next event. (Asking for the first
-    /// event right after the headers continues the wait the request began; the headers were bytes received.)
+    /// The caller waits for the server: it sends the request, or reads the body because the next event is not buffered
+    /// yet. A wait under way goes on: the reads for one event, and the first event after the request's headers, are one
+    /// wait. An event that was already buffered ends a wait that never began, and costs no clock read.
     /// </summary>
     public void BeginWait()
     {
-        if (_timer is null)
+        if (_timer is null || _isWaiting)
         {
             return;
         }
 
         long now = Now();
-        if (!_isWaiting)
-        {
-            Volatile.Write(ref _waitStart, now);
-            Volatile.Write(ref _isWaiting, true);
-        }
-
-        Volatile.Write(ref _lastByte, now);
+        Volatile.Write(ref _waitStart, now);
+        Volatile.Write(ref _lastByte, now); // before the flag: the timer must not see a wait with the last one's clock
+        Volatile.Write(ref _isWaiting, true);
         if (!Volatile.Read(ref _isArmed))
         {
             lock (_lock)
@@ -108,8 +105,17 @@ internal sealed class StreamLiveness : IDisposable
             return;
         }
 
-        // A content event restarts the stall clock, the common case, which needs no clock read.
-        _stallLeftTicks = !contentArrived ? _stallLeftTicks - _time.GetElapsedTime(_waitStart, Now()).Ticks : _stallTimeout.Ticks;
+        // A content event restarts the stall clock, the common case, which needs no clock read; a ping takes the time
+        // its wait took, if there was one.
+        if (contentArrived)
+        {
+            _stallLeftTicks = _stallTimeout.Ticks;
+        }
+        else if (_isWaiting)
+        {
+            _stallLeftTicks -= _time.GetElapsedTime(_waitStart, Now()).Ticks;
+        }
+
         Volatile.Write(ref _isWaiting, false);
     }
 

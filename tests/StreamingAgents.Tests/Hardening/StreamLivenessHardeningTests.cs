@@ -21,12 +21,16 @@ public sealed class StreamLivenessHardeningTests
     private static readonly TimeSpan s_hold = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData("idle")]
-    [InlineData("stall")]
-    public async Task StreamAsync_ConsumerHoldsEveryEventLongerThanTheTimeout_CompletesWithoutTimeout(string which)
+    [InlineData("idle", "per-event")]
+    [InlineData("stall", "per-event")]
+    [InlineData("idle", "whole")] // every event after the first is buffered: no wait begins for it
+    [InlineData("stall", "whole")]
+    public async Task StreamAsync_ConsumerHoldsEveryEventLongerThanTheTimeout_CompletesWithoutTimeout(string which, string chunking)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text("One two three.").Stop(StopReason.EndTurn), Chunking.PerEvent);
+        var handler = new FakeAnthropicHandler().RespondWith(
+            new TranscriptBuilder().Text("One two three.").Ping().Text(" Four.").Stop(StopReason.EndTurn),
+            chunking == "whole" ? Chunking.Whole : Chunking.PerEvent);
         AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, which), time);
         var received = new List<StreamEvent>();
 
@@ -41,7 +45,22 @@ public sealed class StreamLivenessHardeningTests
 
         Assert.IsType<MessageStartEvent>(received[0]);
         Assert.IsType<MessageStopEvent>(received[^1]);
-        Assert.Equal("One two three.", string.Concat(received.OfType<ContentBlockDeltaEvent>().Select(e => ((TextDelta)e.Delta).Text)));
+        Assert.Equal("One two three. Four.", string.Concat(received.OfType<ContentBlockDeltaEvent>().Select(e => ((TextDelta)e.Delta).Text)));
+    }
+
+    [Fact]
+    public async Task StreamAsync_EventsAlreadyBuffered_ReadTheClockPerBodyReadNotPerEvent()
+    {
+        var time = new CountingTimeProvider();
+        string text = string.Concat(Enumerable.Repeat("word ", 500));
+        var handler = new FakeAnthropicHandler().RespondWith(new TranscriptBuilder().Text(text).Stop(StopReason.EndTurn), Chunking.Whole);
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, "idle"), time);
+
+        int events = await client.StreamAsync(ClientFactory.Hello).CountAsync();
+
+        // One body read brings every event; reading them is the caller's time, and the timeouts need no clock for it.
+        Assert.True(events > 500, $"{events} events");
+        Assert.True(time.Reads < 20, $"{time.Reads} clock reads for {events} events");
     }
 
     [Fact]
@@ -201,6 +220,18 @@ public sealed class StreamLivenessHardeningTests
         var lateBody = new TokenIgnoringStream([], failsReadsOnDispose: true, "late");
         handler.RespondLate(FakeResponses.Stream(lateBody));
         Assert.True(await Waiting.UntilAsync(() => lateBody.IsDisposed, Waiting.Guard), "The late response was never disposed.");
+    }
+
+    /// <summary>A fake clock that counts how often it is read.</summary>
+    private sealed class CountingTimeProvider() : FakeTimeProvider(DateTimeOffset.UtcNow)
+    {
+        public int Reads { get; private set; }
+
+        public override long GetTimestamp()
+        {
+            Reads++;
+            return base.GetTimestamp();
+        }
     }
 
     private static void Configure(AnthropicClientOptions options, string which)

@@ -34,6 +34,45 @@ public sealed class StreamLivenessTests
         Assert.False(liveness.Token.IsCancellationRequested);
     }
 
+    [Fact]
+    public void BeginWait_WhileAlreadyWaiting_KeepsTheIdleClockRunning()
+    {
+        var time = new CapturingTimeProvider();
+        using var liveness = new StreamLiveness(time, TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan, CancellationToken.None);
+        liveness.BeginWait();
+        time.Advance(TimeSpan.FromSeconds(6));
+        liveness.BeginWait(); // a second read for the same event: still the same wait, and no byte came
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        time.FireTimer();
+
+        Assert.True(liveness.HasTimedOut);
+    }
+
+    [Fact]
+    public void EndWait_PingsThatWereAlreadyBuffered_TakeNothingFromTheStallClock()
+    {
+        var time = new CapturingTimeProvider();
+        using var liveness = new StreamLiveness(time, Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(20), CancellationToken.None);
+        liveness.BeginWait();
+        time.Advance(TimeSpan.FromSeconds(15));
+        liveness.EndWait(contentArrived: false); // a ping after 15 s of waiting: 5 s of the stall clock are left
+        for (int i = 0; i < 3; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(30)); // the caller holds the ping, then reads the next one from the buffer
+            liveness.EndWait(contentArrived: false);
+        }
+
+        liveness.BeginWait();
+        time.Advance(TimeSpan.FromSeconds(4));
+        time.FireTimer();
+        Assert.False(liveness.HasTimedOut);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        time.FireTimer();
+        Assert.True(liveness.HasTimedOut);
+    }
+
     /// <summary>A clock whose one timer fires only when the test says so.</summary>
     private sealed class CapturingTimeProvider : TimeProvider
     {
