@@ -19,12 +19,23 @@ public static class StreamEventExtensions
         using var accumulator = new MessageAccumulator();
         int count = 0;
         string? lastType = null;
+        IAsyncEnumerator<StreamEvent> enumerator = events.GetAsyncEnumerator(cancellationToken);
         try
         {
-            await foreach (StreamEvent streamEvent in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+            // The client's stream hands text deltas over without making their event objects, as it does to the runner.
+            ITextDeltaSource? texts = enumerator as ITextDeltaSource;
+            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
             {
-                accumulator.Add(streamEvent);
                 count++;
+                if (texts is not null && texts.TryGetCurrentText(out int blockIndex, out string? text))
+                {
+                    accumulator.AddText(blockIndex, text);
+                    lastType = ContentBlockDeltaEvent.WireType;
+                    continue;
+                }
+
+                StreamEvent streamEvent = enumerator.Current;
+                accumulator.Add(streamEvent);
                 lastType = streamEvent.Type;
             }
         }
@@ -32,6 +43,10 @@ public static class StreamEventExtensions
         {
             accumulator.Dispose(); // freezes cut-off blocks
             throw new StreamTruncatedException(truncated.EventCount, truncated.EventType, accumulator.Message, truncated);
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
         if (accumulator.IsComplete)

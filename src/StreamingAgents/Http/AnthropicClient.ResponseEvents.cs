@@ -149,6 +149,7 @@ public sealed partial class AnthropicClient
                     Log.Sending(client._logger, model, attempt + 1);
                     _liveness.BeginWait(); // the idle timeout bounds the wait for headers too
                     _response = await client.SendAsync(body, _liveness).ConfigureAwait(false);
+                    _liveness.OnBytesReceived(); // the headers: the idle clock restarts for the body
                     _scrubber = client._scrubber.With(_response.RequestMessage);
                     Stream content = await _response.Content.ReadAsStreamAsync(_liveness.Token).WaitOrAbandonAsync(_liveness.Token).ConfigureAwait(false);
                     _body = new LivenessStream(content, _liveness);

@@ -3,17 +3,17 @@ namespace StreamingAgents.Http;
 /// <summary>
 /// The two liveness timeouts of one response, counting only time spent waiting for the server: from the request
 /// until the first event, and from each read of the body for the next event until it arrives. Time the caller spends
-/// holding an event, or reading events already buffered, is not counted. The idle clock restarts on every byte received (pings keep it alive); the stall clock
-/// restarts only on content events, so a stream of nothing but pings still stalls. When one runs out,
-/// <see cref="Token"/> is cancelled; every read and the request itself observe it.
+/// holding an event, or reading events already buffered, is not counted. The idle clock restarts on every byte
+/// received (pings keep it alive); the stall clock restarts only on content events, so a stream of nothing but pings
+/// still stalls. When one runs out, <see cref="Token"/> is cancelled; every read and the request itself observe it.
 /// </summary>
 /// <remarks>
 /// One timer serves both clocks and is not moved on every event: when it fires early (bytes arrived, or the caller
-/// held an event meanwhile) it re-arms itself for what is left. So a buffered event costs a few plain writes, and a
-/// read of the body one or two clock reads, without a lock; only the timer's callback (about once per timeout) and arming take the lock. The callback
-/// may read the clocks a moment stale, which can move a timeout by that moment, never cause one on a live stream.
-/// The clocks are read with <see cref="Diagnostics.CoarseClock"/>: timeouts are seconds, and an event would otherwise
-/// spend a tenth of its cost reading the clock.
+/// held an event meanwhile) it re-arms itself for what is left. So an event already buffered costs a few plain writes;
+/// a wait (a read of the body) one or two clock reads and an uncontended lock, which the timer's callback (about once
+/// per timeout) and a ping's end of a wait take too. The callback may read the clocks a moment stale, which can move a
+/// timeout by that moment, never cause one on a live stream. The clocks are read with
+/// <see cref="Diagnostics.CoarseClock"/>: timeouts are seconds.
 /// </remarks>
 internal sealed class StreamLiveness : IDisposable
 {
@@ -76,14 +76,14 @@ internal sealed class StreamLiveness : IDisposable
         Volatile.Write(ref _waitStart, now);
         Volatile.Write(ref _lastByte, now); // before the flag: the timer must not see a wait with the last one's clock
         Volatile.Write(ref _isWaiting, true);
-        if (!Volatile.Read(ref _isArmed))
+
+        // Under the lock, which the timer holds while it disarms and looks for a wait: either it sees this wait and
+        // re-arms, or this sees it disarmed and arms. (Once per wait, not per event, so the lock costs nothing.)
+        lock (_lock)
         {
-            lock (_lock)
+            if (!_isArmed)
             {
-                if (!_isArmed)
-                {
-                    Arm(now);
-                }
+                Arm(now);
             }
         }
     }
@@ -109,11 +109,18 @@ internal sealed class StreamLiveness : IDisposable
         // its wait took, if there was one.
         if (contentArrived)
         {
-            _stallLeftTicks = _stallTimeout.Ticks;
+            _stallLeftTicks = _stallTimeout.Ticks; // a timer reading this with the old wait's start only fires later
         }
         else if (_isWaiting)
         {
-            _stallLeftTicks -= _time.GetElapsedTime(_waitStart, Now()).Ticks;
+            lock (_lock)
+            {
+                // With the lock, the timer cannot take the wait's time from what is left a second time.
+                _stallLeftTicks -= _time.GetElapsedTime(_waitStart, Now()).Ticks;
+                Volatile.Write(ref _isWaiting, false);
+            }
+
+            return;
         }
 
         Volatile.Write(ref _isWaiting, false);

@@ -61,6 +61,25 @@ public sealed class TextDeltaCostTests
         Assert.False(texts.TryGetCurrentText(out _, out _)); // made now: readers of either kind see one event
     }
 
+    [Fact]
+    public async Task ToMessageAsync_OverTheClientsStream_MakesNoEventObjectPerTextDelta()
+    {
+        AnthropicClient client = ClientFactory.Create(new InMemoryAnswerHandler(s_answer));
+        MessageRequest request = new() { Messages = [MessageParam.User("Go")] };
+
+        // The text itself is the least a delta costs: the client's stream read without looking at its events.
+        var bare = new AllocationProbe(client.StreamAsync(request));
+        await bare.DrainAsync();
+        await bare.DrainAsync();
+        var folded = new AllocationProbe(client.StreamAsync(request));
+        await folded.ToMessageAsync();
+        Message message = await folded.ToMessageAsync(); // the pool's buffers are warm now
+
+        Assert.Equal(Deltas, message.GetText().Split(" of the answer").Length - 1);
+        Assert.True(bare.BytesPerStep > 72, $"{bare.BytesPerStep:F1} B per delta: less than its text, so nothing was measured");
+        Assert.True(folded.BytesPerStep - bare.BytesPerStep <= 16, $"ToMessageAsync allocated {folded.BytesPerStep:F1} B per text delta, the text alone {bare.BytesPerStep:F1} B");
+    }
+
     /// <summary>
     /// Bytes allocated on this thread from the first matching item to the last, per item in between. The body is in
     /// memory, so every step there completes synchronously (asserted: otherwise nothing would be measured); the steps
@@ -97,5 +116,61 @@ public sealed class TextDeltaCostTests
 
         Assert.Equal(Deltas, seen);
         return (last - first) / (double)(Deltas - 1);
+    }
+
+    /// <summary>
+    /// Wraps a client stream (keeping its text hand-over) and measures the bytes this thread allocated per step across
+    /// the middle of the answer, where every step is a text delta and completes synchronously.
+    /// </summary>
+    private sealed class AllocationProbe(IAsyncEnumerable<StreamEvent> inner) : IAsyncEnumerable<StreamEvent>
+    {
+        private const int From = 100;
+        private const int To = Deltas - 100;
+
+        public double BytesPerStep { get; private set; }
+
+        public IAsyncEnumerator<StreamEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
+            new Enumerator(this, inner.GetAsyncEnumerator(cancellationToken));
+
+        public async Task DrainAsync()
+        {
+            await using IAsyncEnumerator<StreamEvent> events = GetAsyncEnumerator();
+            while (await events.MoveNextAsync())
+            {
+                // Current is never read: the text stays a string the stream made, with no event around it.
+            }
+        }
+
+        private sealed class Enumerator(AllocationProbe probe, IAsyncEnumerator<StreamEvent> inner) : IAsyncEnumerator<StreamEvent>, ITextDeltaSource
+        {
+            private int _steps;
+            private long _fromBytes;
+            private int _fromThread;
+
+            public StreamEvent Current => inner.Current;
+
+            public bool TryGetCurrentText(out int blockIndex, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text) =>
+                ((ITextDeltaSource)inner).TryGetCurrentText(out blockIndex, out text);
+
+            public ValueTask<bool> MoveNextAsync()
+            {
+                _steps++;
+                if (_steps == From)
+                {
+                    (_fromBytes, _fromThread) = (GC.GetAllocatedBytesForCurrentThread(), Environment.CurrentManagedThreadId);
+                }
+                else if (_steps == To)
+                {
+                    Assert.Equal(_fromThread, Environment.CurrentManagedThreadId); // synchronous all along: one thread's count
+                    probe.BytesPerStep = (GC.GetAllocatedBytesForCurrentThread() - _fromBytes) / (double)(To - From);
+                }
+
+                ValueTask<bool> move = inner.MoveNextAsync();
+                Assert.True(_steps is < From or > To || move.IsCompleted, "a step in the middle of the answer went asynchronous");
+                return move;
+            }
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
     }
 }

@@ -21,16 +21,14 @@ public sealed class StreamLivenessHardeningTests
     private static readonly TimeSpan s_hold = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData("idle", "per-event")]
-    [InlineData("stall", "per-event")]
-    [InlineData("idle", "whole")] // every event after the first is buffered: no wait begins for it
-    [InlineData("stall", "whole")]
-    public async Task StreamAsync_ConsumerHoldsEveryEventLongerThanTheTimeout_CompletesWithoutTimeout(string which, string chunking)
+    [InlineData("idle")]
+    [InlineData("stall")]
+    public async Task StreamAsync_ConsumerHoldsEveryEventLongerThanTheTimeout_CompletesWithoutTimeout(string which)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var handler = new FakeAnthropicHandler().RespondWith(
             new TranscriptBuilder().Text("One two three.").Ping().Text(" Four.").Stop(StopReason.EndTurn),
-            chunking == "whole" ? Chunking.Whole : Chunking.PerEvent);
+            Chunking.PerEvent);
         AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, which), time);
         var received = new List<StreamEvent>();
 
@@ -46,6 +44,54 @@ public sealed class StreamLivenessHardeningTests
         Assert.IsType<MessageStartEvent>(received[0]);
         Assert.IsType<MessageStopEvent>(received[^1]);
         Assert.Equal("One two three. Four.", string.Concat(received.OfType<ContentBlockDeltaEvent>().Select(e => ((TextDelta)e.Delta).Text)));
+    }
+
+    [Fact]
+    public async Task StreamAsync_ConsumerHoldsABufferedPing_TheNextWaitStillHasTheWholeStallTimeout()
+    {
+        // Content and a ping arrive in one read; the rest comes in a second read 3 s later.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        TranscriptBuilder transcript = new TranscriptBuilder().Text("One two three.").Ping();
+        int firstRead = Encoding.UTF8.GetByteCount(transcript.ToString());
+        transcript.Text(" Four.").Text(" Five.").Stop(StopReason.EndTurn);
+        var handler = new FakeAnthropicHandler().RespondWith(
+            transcript,
+            Chunking.At(firstRead),
+            new ChunkedStreamOptions { DelayPerChunk = TimeSpan.FromSeconds(3), TimeProvider = time });
+        AnthropicClient client = ClientFactory.Create(handler, o => Configure(o, "stall"), time);
+
+        Task<string> reading = Task.Run(async () =>
+        {
+            var text = new StringBuilder();
+            await foreach (StreamEvent e in client.StreamAsync(ClientFactory.Hello))
+            {
+                text.Append((e as ContentBlockDeltaEvent)?.Text);
+                time.Advance(s_hold); // holding the buffered ping is the caller's time, not the server's
+            }
+
+            return text.ToString();
+        });
+        await Waiting.AdvanceUntilDoneAsync(time, reading, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+
+        Assert.Equal("One two three. Four. Five.", await reading.WaitAsync(Waiting.Guard));
+    }
+
+    [Fact]
+    public async Task StreamAsync_HeadersAndThenTheBodyEachInsideTheIdleTimeout_CompletesWithoutTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        TimeSpan late = s_timeout - TimeSpan.FromSeconds(2);
+        var body = new ChunkedStream(
+            Encoding.UTF8.GetBytes(new TranscriptBuilder().Text("Hello").Stop(StopReason.EndTurn).ToString()),
+            Chunking.Whole,
+            new ChunkedStreamOptions { InitialDelay = late, TimeProvider = time });
+        AnthropicClient client = ClientFactory.Create(new LateHeadersHandler(time, late, body), o => Configure(o, "idle"), time);
+
+        // Headers after 8 s, the body's first bytes 8 s after them: 16 s in all, but never 10 s without a byte.
+        Task<int> reading = Task.Run(async () => await client.StreamAsync(ClientFactory.Hello).CountAsync());
+        await Waiting.AdvanceUntilDoneAsync(time, reading, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+
+        Assert.True(await reading.WaitAsync(Waiting.Guard) > 3);
     }
 
     [Fact]
@@ -220,6 +266,16 @@ public sealed class StreamLivenessHardeningTests
         var lateBody = new TokenIgnoringStream([], failsReadsOnDispose: true, "late");
         handler.RespondLate(FakeResponses.Stream(lateBody));
         Assert.True(await Waiting.UntilAsync(() => lateBody.IsDisposed, Waiting.Guard), "The late response was never disposed.");
+    }
+
+    /// <summary>Answers with its body's headers only after a delay on the given clock.</summary>
+    private sealed class LateHeadersHandler(TimeProvider time, TimeSpan delay, Stream body) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            return FakeResponses.Stream(body);
+        }
     }
 
     /// <summary>A fake clock that counts how often it is read.</summary>
