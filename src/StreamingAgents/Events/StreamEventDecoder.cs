@@ -7,9 +7,10 @@ namespace StreamingAgents.Events;
 /// </summary>
 /// <remarks>
 /// Nearly every event of a stream is a <c>content_block_delta</c>: the API's exact layout is matched byte by byte
-/// (<see cref="ReadCompact"/>), other layouts of its usual shape are read with <see cref="Utf8JsonReader"/>;
-/// any other shape, and every other event, goes through the source-generated
-/// <see cref="AnthropicJsonContext"/>, which also handles unknown types and reports what is wrong with bad data.
+/// (<see cref="ReadCompact"/>), other layouts of its usual shape are read with <see cref="Utf8JsonReader"/>, and so
+/// are the usual <c>content_block_start</c> and <c>content_block_stop</c>; any other shape, and every other event, goes
+/// through the source-generated <see cref="AnthropicJsonContext"/>, which also handles unknown types and reports what
+/// is wrong with bad data.
 /// </remarks>
 internal static partial class StreamEventDecoder
 {
@@ -44,13 +45,17 @@ internal static partial class StreamEventDecoder
         return DecodeWithReader(sseEventType, data);
     }
 
-    private static StreamEvent DecodeWithReader(string sseEventType, ReadOnlySpan<byte> data)
+    /// <summary>The serializer alone, without the readers for the common shapes: for tests that hold both to one result.</summary>
+    internal static StreamEvent DecodeWithSerializer(string sseEventType, ReadOnlySpan<byte> data) => DecodeWithReader(sseEventType, data, withShortcuts: false);
+
+    private static StreamEvent DecodeWithReader(string sseEventType, ReadOnlySpan<byte> data, bool withShortcuts = true)
     {
         try
         {
-            StreamEvent? decoded = sseEventType switch
+            StreamEvent? decoded = !withShortcuts ? null : sseEventType switch
             {
                 ContentBlockDeltaEvent.WireType => TryReadContentBlockDelta(data),
+                ContentBlockStartEvent.WireType => TryReadContentBlockStart(data),
                 ContentBlockStopEvent.WireType => TryReadContentBlockStop(data),
                 _ => null,
             };

@@ -209,6 +209,73 @@ public sealed class StreamEventDecoderTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""")]
+    [InlineData("""{"type":"content_block_start","index":3,"content_block":{"type":"thinking","thinking":"","signature":""}}""")]
+    [InlineData("""{"type":"content_block_start","index":3,"content_block":{"type":"thinking","thinking":""}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"search","input":{}}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"séarch"}}""")]
+    [InlineData("""{ "index": 12, "content_block": { "type": "tool_use", "name": "search", "id": "toolu_01", "input": {} }, "type": "content_block_start" }""")]
+    public void BlockStart_TheApisOpenings_SkipTheSerializerWithTheSameResult(string json)
+    {
+        byte[] data = Encoding.UTF8.GetBytes(json);
+
+        Assert.True(StreamEventDecoder.IsUsualBlockStart(data));
+        Assert.Equal(StreamEventDecoder.DecodeWithSerializer("content_block_start", data).ToString(), StreamEventDecoder.Decode("content_block_start", data).ToString());
+    }
+
+    [Theory]
+    [InlineData("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"","citations":[]}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"search","input":{"q":1}}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{}}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"id":"toolu_01","type":"tool_use","name":"search","input":{}}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","input":{}}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","name":"search","input":{}}}""")]
+    [InlineData("""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"search","input":{ }}}""")]
+    [InlineData("""{"type":"content_block_start","index":-1,"content_block":{"type":"text","text":""}}""")]
+    [InlineData("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""},"extra":1}""")]
+    public void BlockStart_OtherShapes_AreLeftToTheSerializer(string json) =>
+        Assert.False(StreamEventDecoder.IsUsualBlockStart(Encoding.UTF8.GetBytes(json)));
+
+    /// <summary>
+    /// Reading the usual block starts without the serializer may only change speed: every cut, deletion, doubling and
+    /// replacement of every byte of them decodes to the same event, or fails the same way, as with the serializer.
+    /// </summary>
+    [Fact]
+    public void BlockStart_ChangesNoResult_UnderEveryByteMutation()
+    {
+        string[] layouts =
+        [
+            """{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"search","input":{}}}""",
+            """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"é"}}""",
+            """{"type":"content_block_start","index":2,"content_block":{"type":"thinking","thinking":"","signature":""}}""",
+        ];
+        byte[] replacements = [(byte)'"', (byte)'\\', 0x01, 0xFF, 0xC3, (byte)'0', (byte)'-', (byte)' ', (byte)'{', (byte)'}', (byte)'[', (byte)',', (byte)':', (byte)'n', (byte)'x'];
+        int compared = 0;
+        foreach (string layout in layouts)
+        {
+            foreach (byte[] mutated in Mutations(Encoding.UTF8.GetBytes(layout), replacements))
+            {
+                Assert.Equal(Outcome(() => StreamEventDecoder.DecodeWithSerializer("content_block_start", mutated)), Outcome(() => StreamEventDecoder.Decode("content_block_start", mutated)));
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 4_000, $"only {compared} mutations");
+
+        static string Outcome(Func<StreamEvent> decode)
+        {
+            try
+            {
+                return decode().ToString();
+            }
+            catch (StreamProtocolException)
+            {
+                return "invalid";
+            }
+        }
+    }
+
     private static IEnumerable<byte[]> Mutations(byte[] original, byte[] replacements)
     {
         for (int i = 0; i <= original.Length; i++)

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using StreamingAgents.Json;
+using StreamingAgents.Messages;
+
+namespace StreamingAgents.Events;
+
+internal static partial class StreamEventDecoder
+{
+    /// <summary>
+    /// Reads <c>{"type":"content_block_start","index":N,"content_block":B}</c> where B opens a block the way the API
+    /// does: <c>{"type":"text","text":S}</c>, <c>{"type":"thinking","thinking":S,"signature":S}</c> or
+    /// <c>{"type":"tool_use","id":S,"name":S,"input":{}}</c>, its type first. Null for any other shape (another block
+    /// type, a field more, input already filled in): the serializer decides then, and reports what is wrong. A tool
+    /// call's start reaches the user sooner this way: the serializer's nested converters take ~2.5 µs for it.
+    /// </summary>
+    private static ContentBlockStartEvent? TryReadContentBlockStart(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            int index = -1;
+            ContentBlock? block = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    if (!ReadString(ref reader) || !reader.ValueTextEquals("content_block_start"u8))
+                    {
+                        return null;
+                    }
+                }
+                else if (reader.ValueTextEquals("index"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index) || index < 0)
+                    {
+                        return null;
+                    }
+                }
+                else if (!reader.ValueTextEquals("content_block"u8) || !reader.Read() || (block = TryReadOpeningBlock(ref reader)) is null)
+                {
+                    return null;
+                }
+            }
+
+            // Read past the end: anything after the object but whitespace throws, as JsonSerializer would.
+            if (index < 0 || block is null || reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return null;
+            }
+
+            return new ContentBlockStartEvent { Index = index, ContentBlock = block };
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // text that is not valid UTF-8: the general path reports it
+        }
+    }
+
+    /// <summary>Whether a <c>content_block_start</c>'s data has a shape read without the serializer (for tests).</summary>
+    internal static bool IsUsualBlockStart(ReadOnlySpan<byte> data) => TryReadContentBlockStart(data) is not null;
+
+    /// <summary>Reads an opening text, thinking or tool_use block (see <see cref="TryReadContentBlockStart"/>), or returns null.</summary>
+    private static ContentBlock? TryReadOpeningBlock(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject || !ReadPropertyName(ref reader) || !reader.ValueTextEquals("type"u8) || !ReadString(ref reader))
+        {
+            return null;
+        }
+
+        // The block's string fields, by kind: text (text), thinking (thinking, signature), tool_use (id, name).
+        int kind = reader.ValueTextEquals("text"u8) ? 0
+            : reader.ValueTextEquals("thinking"u8) ? 1
+            : reader.ValueTextEquals("tool_use"u8) ? 2
+            : -1;
+        ReadOnlySpan<byte> first = kind switch
+        {
+            0 => "text"u8,
+            1 => "thinking"u8,
+            2 => "id"u8,
+            _ => default,
+        };
+        ReadOnlySpan<byte> second = kind == 1 ? "signature"u8 : "name"u8;
+        if (kind < 0)
+        {
+            return null;
+        }
+
+        string? firstValue = null;
+        string? secondValue = null;
+        while (ReadPropertyName(ref reader))
+        {
+            if (kind == 2 && reader.ValueTextEquals("input"u8))
+            {
+                if (!IsEmptyObject(ref reader))
+                {
+                    return null; // input is filled in by its deltas; one that comes whole is the serializer's
+                }
+
+                continue;
+            }
+
+            bool isFirst = reader.ValueTextEquals(first);
+            if (!(isFirst || (kind > 0 && reader.ValueTextEquals(second))) || !ReadString(ref reader))
+            {
+                return null;
+            }
+
+            if (isFirst)
+            {
+                firstValue = reader.GetString();
+            }
+            else
+            {
+                secondValue = reader.GetString();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            return null;
+        }
+
+        return kind switch
+        {
+            0 => new TextBlock { Text = firstValue ?? string.Empty },
+            1 => new ThinkingBlock { Thinking = firstValue ?? string.Empty, Signature = secondValue ?? string.Empty },
+            _ when firstValue is null || secondValue is null => null, // both are required: the serializer says so
+            _ => new ToolUseBlock { Id = firstValue, Name = secondValue, Input = JsonElements.EmptyObject },
+        };
+    }
+
+    /// <summary>Reads <c>{}</c> exactly: the shared empty object stands for it (spaced, its raw text would differ).</summary>
+    private static bool IsEmptyObject(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        long start = reader.TokenStartIndex;
+        return reader.Read() && reader.TokenType == JsonTokenType.EndObject && reader.TokenStartIndex == start + 1;
+    }
+}
