@@ -77,19 +77,18 @@ internal static partial class StreamEventDecoder
             : reader.ValueTextEquals("thinking"u8) ? 1
             : reader.ValueTextEquals("tool_use"u8) ? 2
             : -1;
-        ReadOnlySpan<byte> first = kind switch
-        {
-            0 => "text"u8,
-            1 => "thinking"u8,
-            2 => "id"u8,
-            _ => default,
-        };
-        ReadOnlySpan<byte> second = kind == 1 ? "signature"u8 : "name"u8;
         if (kind < 0)
         {
             return null;
         }
 
+        ReadOnlySpan<byte> first = kind switch
+        {
+            0 => "text"u8,
+            1 => "thinking"u8,
+            _ => "id"u8,
+        };
+        ReadOnlySpan<byte> second = kind == 1 ? "signature"u8 : "name"u8;
         string? firstValue = null;
         string? secondValue = null;
         while (ReadPropertyName(ref reader))
