@@ -72,9 +72,9 @@ internal sealed partial class AgentRun
         /// <summary>
         /// The common step, without a state machine or a task: no tool is running, and the next stream event is
         /// buffered and becomes an agent event. False when anything else must happen first (a step that did not complete
-        /// at once is kept for <see cref="NextAsync"/>; the message's end or a failure is noted for it).
+        /// at once, or the run's cancellation, is kept for <see cref="NextAsync"/>; the message's end or a failure is
+        /// noted for it).
         /// </summary>
-        /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
         public bool TryNextBuffered([NotNullWhen(true)] out AgentEvent? produced)
         {
             produced = null;
@@ -106,9 +106,17 @@ internal sealed partial class AgentRun
                     }
                 }
             }
-            catch (Exception exception) when (!run.Token.IsCancellationRequested)
+            catch (Exception exception)
             {
-                Fail(exception);
+                if (run.Token.IsCancellationRequested)
+                {
+                    HandOver(ValueTask.FromException<AgentEvent?>(exception)); // rethrown by the run's loop, which cleans up
+                }
+                else
+                {
+                    Fail(exception);
+                }
+
                 return false;
             }
         }
@@ -117,7 +125,7 @@ internal sealed partial class AgentRun
         /// Keeps a next step begun but not finished at once (a stream read still under way, or what a step outside the
         /// run's loop threw): the run's loop takes it with its next <see cref="NextAsync"/>.
         /// </summary>
-        public void HandOver(ValueTask<AgentEvent?> next) => _handedOver = next;
+        private void HandOver(ValueTask<AgentEvent?> next) => _handedOver = next;
 
         public async ValueTask DisposeAsync()
         {

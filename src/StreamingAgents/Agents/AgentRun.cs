@@ -258,26 +258,14 @@ internal sealed partial class AgentRun : IAsyncDisposable
     /// </summary>
     public bool TryNextStreamed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AgentEvent? agentEvent)
     {
+        if (_streaming is { } stream && stream.TryNextBuffered(out AgentEvent? produced))
+        {
+            agentEvent = Stamp(produced);
+            return true;
+        }
+
         agentEvent = null;
-        if (_streaming is not { } stream)
-        {
-            return false;
-        }
-
-        try
-        {
-            if (stream.TryNextBuffered(out AgentEvent? produced))
-            {
-                agentEvent = Stamp(produced);
-                return true;
-            }
-        }
-        catch (Exception exception)
-        {
-            stream.HandOver(ValueTask.FromException<AgentEvent?>(exception)); // rethrown inside the iterator, which cleans up
-        }
-
-        return false; // whatever else happened waits in the stream for the iterator's next step
+        return false; // whatever else happened (a cancellation too) waits in the stream for the iterator's next step
     }
 
     /// <summary>The ending of a run stopped by a defect, after <see cref="EventsAsync"/> has cleaned up.</summary>

@@ -34,15 +34,21 @@ internal sealed class AgentRunEvents(Func<CancellationToken, AgentRun> startRun,
 
         public ValueTask<bool> MoveNextAsync()
         {
-            if (_isFinished)
-            {
-                return new ValueTask<bool>(false);
-            }
-
-            if (run.TryNextStreamed(out AgentEvent? streamed))
+            if (!_isFinished && run.TryNextStreamed(out AgentEvent? streamed))
             {
                 _current = streamed;
                 return new ValueTask<bool>(true);
+            }
+
+            return MoveNextSlow(); // apart, so the common step above has no exception handling to set up
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private ValueTask<bool> MoveNextSlow()
+        {
+            if (_isFinished)
+            {
+                return new ValueTask<bool>(false);
             }
 
             ValueTask<bool> move;
