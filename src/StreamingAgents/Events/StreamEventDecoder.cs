@@ -84,53 +84,66 @@ internal static partial class StreamEventDecoder
     /// Reads <c>{"type":"content_block_delta","index":N,"delta":{"type":T,...}}</c>, or returns null for any other
     /// shape (the general path then decides, and reports what is wrong).
     /// </summary>
-    private static ContentBlockDeltaEvent? TryReadContentBlockDelta(ReadOnlySpan<byte> data)
+    private static ContentBlockDeltaEvent? TryReadContentBlockDelta(ReadOnlySpan<byte> data) =>
+        !TryReadBlockEvent(data, "content_block_delta"u8, "delta"u8, s_readDelta, out int index, out object? delta) ? null
+            : delta is string text ? new ContentBlockDeltaEvent(index, text) // a text delta: the event holds the text alone
+            : new ContentBlockDeltaEvent { Index = index, Delta = (ContentBlockDelta)delta! };
+
+    /// <summary>Reads <c>{"type":"content_block_stop","index":N}</c>, or returns null.</summary>
+    private static ContentBlockStopEvent? TryReadContentBlockStop(ReadOnlySpan<byte> data) =>
+        TryReadBlockEvent(data, "content_block_stop"u8, default, null, out int index, out _) ? new ContentBlockStopEvent { Index = index } : null;
+
+    /// <summary>
+    /// Reads the envelope of a block's event, <c>{"type":<paramref name="type"/>,"index":N,<paramref name="payloadName"/>:P}</c>
+    /// in any order, with <paramref name="readPayload"/> for P (none without it). False for any other shape: a field we
+    /// do not model, or an unusual payload; the general path keeps its semantics then.
+    /// </summary>
+    private static bool TryReadBlockEvent(ReadOnlySpan<byte> data, ReadOnlySpan<byte> type, ReadOnlySpan<byte> payloadName, PayloadReader? readPayload, out int index, out object? payload)
     {
+        index = -1;
+        payload = null;
         var reader = new Utf8JsonReader(data);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return null;
+                return false;
             }
 
-            int index = -1;
-            object? delta = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8))
                 {
-                    if (!ReadString(ref reader) || !reader.ValueTextEquals("content_block_delta"u8))
+                    if (!ReadString(ref reader) || !reader.ValueTextEquals(type))
                     {
-                        return null;
+                        return false;
                     }
                 }
                 else if (reader.ValueTextEquals("index"u8))
                 {
                     if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index) || index < 0)
                     {
-                        return null;
+                        return false;
                     }
                 }
-                else if (!reader.ValueTextEquals("delta"u8) || !reader.Read() || (delta = TryReadDelta(ref reader)) is null)
+                else if (readPayload is null || !reader.ValueTextEquals(payloadName) || !reader.Read() || (payload = readPayload(ref reader)) is null)
                 {
-                    return null; // a field we do not model, or an unusual delta: the general path keeps its semantics
+                    return false;
                 }
             }
 
             // Read past the end: anything after the object but whitespace throws, as JsonSerializer would.
-            if (index < 0 || delta is null || reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                return null;
-            }
-
-            return delta is string text ? new ContentBlockDeltaEvent(index, text) : new ContentBlockDeltaEvent { Index = index, Delta = (ContentBlockDelta)delta };
+            return index >= 0 && (readPayload is null || payload is not null) && reader.TokenType == JsonTokenType.EndObject && !reader.Read();
         }
         catch (InvalidOperationException)
         {
-            return null; // text that is not valid UTF-8: the general path reports it
+            return false; // text that is not valid UTF-8: the general path reports it
         }
     }
+
+    private delegate object? PayloadReader(ref Utf8JsonReader reader);
+
+    private static readonly PayloadReader s_readDelta = TryReadDelta;
 
     /// <summary>
     /// Reads a delta whose first property is its type and second its single payload string: a text delta's text, or
@@ -173,35 +186,6 @@ internal static partial class StreamEventDecoder
             1 => new InputJsonDelta { PartialJson = payload },
             _ => (object)new ThinkingDelta { Thinking = payload },
         };
-    }
-
-    /// <summary>Reads <c>{"type":"content_block_stop","index":N}</c>, or returns null.</summary>
-    private static ContentBlockStopEvent? TryReadContentBlockStop(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
-
-        int index = -1;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                if (!ReadString(ref reader) || !reader.ValueTextEquals("content_block_stop"u8))
-                {
-                    return null;
-                }
-            }
-            else if (!reader.ValueTextEquals("index"u8)
-                || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index))
-            {
-                return null;
-            }
-        }
-
-        return index >= 0 && reader.TokenType == JsonTokenType.EndObject && !reader.Read() ? new ContentBlockStopEvent { Index = index } : null;
     }
 
     private static bool ReadString(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.String;
