@@ -110,6 +110,7 @@ internal static partial class StreamEventDecoder
                 return false;
             }
 
+            bool isTyped = false; // data that names no type is malformed: the general path says so
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8))
@@ -118,6 +119,8 @@ internal static partial class StreamEventDecoder
                     {
                         return false;
                     }
+
+                    isTyped = true;
                 }
                 else if (reader.ValueTextEquals("index"u8))
                 {
@@ -133,7 +136,7 @@ internal static partial class StreamEventDecoder
             }
 
             // Read past the end: anything after the object but whitespace throws, as JsonSerializer would.
-            return index >= 0 && (readPayload is null || payload is not null) && reader.TokenType == JsonTokenType.EndObject && !reader.Read();
+            return isTyped && index >= 0 && (readPayload is null || payload is not null) && reader.TokenType == JsonTokenType.EndObject && !reader.Read();
         }
         catch (InvalidOperationException)
         {

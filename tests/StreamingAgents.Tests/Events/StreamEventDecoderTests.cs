@@ -58,6 +58,17 @@ public sealed class StreamEventDecoderTests
     public void Decode_WhitespaceAfterTheObject_IsFine(string type, string json) =>
         Assert.IsNotType<UnknownStreamEvent>(Decode(type, json));
 
+    [Theory]
+    [InlineData("content_block_start", """{"index":0,"content_block":{"type":"text","text":""}}""")]
+    [InlineData("content_block_delta", """{"index":0,"delta":{"type":"text_delta","text":"a"}}""")]
+    [InlineData("content_block_delta", """{"delta":{"type":"thinking_delta","thinking":"a"},"index":0}""")]
+    [InlineData("content_block_stop", """{"index":0}""")]
+    public void Decode_BlockEventWithoutType_ThrowsProtocolExceptionLikeTheSerializer(string type, string json)
+    {
+        Assert.Throws<StreamProtocolException>(() => StreamEventDecoder.DecodeWithSerializer(type, Encoding.UTF8.GetBytes(json)));
+        Assert.Throws<StreamProtocolException>(() => Decode(type, json));
+    }
+
     [Fact]
     public void Decode_DataWithoutType_IsUnknownEventNamedBySseEvent()
     {
