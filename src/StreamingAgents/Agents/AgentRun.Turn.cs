@@ -122,8 +122,8 @@ internal sealed partial class AgentRun
         }
 
         /// <summary>
-        /// Keeps a next step begun but not finished at once (a stream read still under way, or what a step outside the
-        /// run's loop threw): the run's loop takes it with its next <see cref="NextAsync"/>.
+        /// Keeps a next step begun but not finished at once (a stream read still under way, or the cancellation the
+        /// common step met): the run's loop takes it with its next <see cref="NextAsync"/>.
         /// </summary>
         private void HandOver(ValueTask<AgentEvent?> next) => _handedOver = next;
 
