@@ -45,21 +45,38 @@ internal static partial class StreamEventDecoder
         return DecodeWithReader(sseEventType, data);
     }
 
-    /// <summary>The serializer alone, without the readers for the common shapes: for tests that hold both to one result.</summary>
-    internal static StreamEvent DecodeWithSerializer(string sseEventType, ReadOnlySpan<byte> data) => DecodeWithReader(sseEventType, data, withShortcuts: false);
-
-    private static StreamEvent DecodeWithReader(string sseEventType, ReadOnlySpan<byte> data, bool withShortcuts = true)
+    /// <summary>The usual shapes of a block's events with <see cref="Utf8JsonReader"/>; anything else with the serializer.</summary>
+    private static StreamEvent DecodeWithReader(string sseEventType, ReadOnlySpan<byte> data)
     {
+        StreamEvent? usual;
         try
         {
-            StreamEvent? decoded = !withShortcuts ? null : sseEventType switch
+            usual = sseEventType switch
             {
                 ContentBlockDeltaEvent.WireType => TryReadContentBlockDelta(data),
                 ContentBlockStartEvent.WireType => TryReadContentBlockStart(data),
                 ContentBlockStopEvent.WireType => TryReadContentBlockStop(data),
                 _ => null,
             };
-            decoded ??= JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.StreamEvent)
+        }
+        catch (JsonException exception)
+        {
+            throw Invalid(sseEventType, exception); // bytes after the object
+        }
+
+        return usual ?? DecodeWithSerializer(sseEventType, data);
+    }
+
+    /// <summary>
+    /// Decodes with the source-generated serializer alone, which knows every shape and reports what is wrong (tests
+    /// hold the readers for the usual shapes to its results).
+    /// </summary>
+    /// <exception cref="StreamProtocolException">The data is not valid for its event type.</exception>
+    internal static StreamEvent DecodeWithSerializer(string sseEventType, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            StreamEvent decoded = JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.StreamEvent)
                 ?? throw new JsonException("The event data is null.");
             return decoded switch
             {
@@ -75,10 +92,12 @@ internal static partial class StreamEventDecoder
         }
         catch (JsonException exception)
         {
-            throw new StreamProtocolException(
-                $"The data of a '{sseEventType}' event is not valid for its type: {exception.Message}", sseEventType, innerException: exception);
+            throw Invalid(sseEventType, exception);
         }
     }
+
+    private static StreamProtocolException Invalid(string sseEventType, JsonException exception) =>
+        new($"The data of a '{sseEventType}' event is not valid for its type: {exception.Message}", sseEventType, innerException: exception);
 
     /// <summary>
     /// Reads <c>{"type":"content_block_delta","index":N,"delta":{"type":T,...}}</c>, or returns null for any other

@@ -29,9 +29,9 @@ public sealed class TextDeltaCostTests
     [Fact]
     public void Runner_AllocatesPerTextDeltaWhatTheClientDoes_ItsEventInsteadOfTheClients()
     {
-        AnthropicClient client = ClientFactory.Create(new InMemoryAnswerHandler(s_answer));
+        AnthropicClient client = CreateClient();
         var runner = new AgentRunner(client, new ToolRegistry());
-        MessageRequest request = new() { Messages = [MessageParam.User("Go")] };
+        MessageRequest request = ClientFactory.Hello;
 
         // Twice each, all on this thread: the second run finds the pool's buffers (kept per thread) and every code path
         // already used.
@@ -47,7 +47,7 @@ public sealed class TextDeltaCostTests
     [Fact]
     public async Task ClientStream_HandsOverTextWithoutTheEventObject_UntilCurrentIsRead()
     {
-        await using IAsyncEnumerator<StreamEvent> events = ClientFactory.Create(new InMemoryAnswerHandler(s_answer)).StreamAsync(new MessageRequest { Messages = [MessageParam.User("Go")] }).GetAsyncEnumerator();
+        await using IAsyncEnumerator<StreamEvent> events = CreateClient().StreamAsync(ClientFactory.Hello).GetAsyncEnumerator();
         var texts = Assert.IsAssignableFrom<ITextDeltaSource>(events);
         Assert.True(await events.MoveNextAsync()); // message_start
         Assert.False(texts.TryGetCurrentText(out _, out _));
@@ -64,8 +64,8 @@ public sealed class TextDeltaCostTests
     [Fact]
     public async Task ToMessageAsync_OverTheClientsStream_MakesNoEventObjectPerTextDelta()
     {
-        AnthropicClient client = ClientFactory.Create(new InMemoryAnswerHandler(s_answer));
-        MessageRequest request = new() { Messages = [MessageParam.User("Go")] };
+        AnthropicClient client = CreateClient();
+        MessageRequest request = ClientFactory.Hello;
 
         // The text itself is the least a delta costs: the client's stream read without looking at its events.
         var bare = new AllocationProbe(client.StreamAsync(request));
@@ -79,6 +79,8 @@ public sealed class TextDeltaCostTests
         Assert.True(bare.BytesPerStep > 72, $"{bare.BytesPerStep:F1} B per delta: less than its text, so nothing was measured");
         Assert.True(folded.BytesPerStep - bare.BytesPerStep <= 16, $"ToMessageAsync allocated {folded.BytesPerStep:F1} B per text delta, the text alone {bare.BytesPerStep:F1} B");
     }
+
+    private static AnthropicClient CreateClient() => ClientFactory.Create(new InMemoryAnswerHandler(s_answer));
 
     /// <summary>
     /// Bytes allocated on this thread from the first matching item to the last, per item in between. The body is in
