@@ -22,6 +22,7 @@ internal sealed partial class AgentRun
         private readonly Dictionary<int, ToolInputTracker> _inputs = [];
         private IAsyncEnumerator<StreamEvent>? _model;
         private ITextDeltaSource? _texts;
+        private IBodyReadCounter? _reads;
         private ValueTask<AgentEvent?>? _handedOver;
         private Task<bool>? _pendingMove;
         private bool _isEnded;
@@ -47,6 +48,9 @@ internal sealed partial class AgentRun
                 }
             }
         }
+
+        /// <summary>Gets how many reads of the response body have brought bytes (see <see cref="IBodyReadCounter"/>), or -1 if the client does not tell.</summary>
+        public long BodyReads => _reads?.BodyReads ?? -1;
 
         /// <summary>Gets the message, once <see cref="NextAsync"/> has returned null without a failure.</summary>
         public Message Message => _accumulator.Message;
@@ -248,6 +252,7 @@ internal sealed partial class AgentRun
                     Activity? parent = run._telemetry?.Activity;
                     IAsyncEnumerator<StreamEvent> model = _model = Telemetry.WithCurrent(parent, () => run._client.StreamAsync(request, run.Token).GetAsyncEnumerator(run.Token));
                     _texts = model as ITextDeltaSource;
+                    _reads = model as IBodyReadCounter;
                     move = Telemetry.WithCurrent(parent, model.MoveNextAsync);
                 }
                 else

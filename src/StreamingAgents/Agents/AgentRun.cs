@@ -37,6 +37,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
     private bool _awaitsToolResults;
     private TurnStream? _streaming;
     private long _clockTick = long.MinValue;
+    private long _clockBodyReads = -1;
     private DateTimeOffset _clockNow;
 
     /// <summary>Starts a run with the tools of <paramref name="scope"/> (which it disposes) as <paramref name="runOptions"/> allow.</summary>
@@ -260,7 +261,7 @@ internal sealed partial class AgentRun : IAsyncDisposable
     {
         if (_streaming is { } stream && stream.TryNextBuffered(out AgentEvent? produced))
         {
-            agentEvent = Stamp(produced);
+            agentEvent = Stamp(produced, stream.BodyReads);
             return true;
         }
 
@@ -324,11 +325,11 @@ internal sealed partial class AgentRun : IAsyncDisposable
     };
 
     /// <summary>Numbers and stamps an event as it is delivered: sequence order is delivery order.</summary>
-    private T Stamp<T>(T agentEvent)
+    private T Stamp<T>(T agentEvent, long bodyReads = -1)
         where T : AgentEvent
     {
         agentEvent.Sequence = ++_sequence;
-        agentEvent.Timestamp = Now();
+        agentEvent.Timestamp = Now(bodyReads);
         agentEvent.Turn = _turn;
         if (_telemetry is not null && agentEvent is RunCompleted ending)
         {
@@ -339,17 +340,25 @@ internal sealed partial class AgentRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// The time for an event's stamp, read once per tick of <see cref="CoarseClock"/>: a burst of events decoded from
-    /// one read shares a stamp, and the clock read (~27 ns, a tenth of a text delta's whole cost) is paid once per
-    /// burst, not per event. Any other clock (a fake one in tests) is read every time.
+    /// The time for an event's stamp. On the system clock it is read once per tick of <see cref="CoarseClock"/>, and not
+    /// at all for a model event that was buffered since the last stamp (<paramref name="bodyReads"/>, the model stream's
+    /// count of body reads, is unchanged): such an event arrived before that stamp was taken. So a burst of events from
+    /// one read shares a stamp, and the clock read (a coarse one costs about as much as the rest of a text delta's
+    /// step) is paid once per burst, not per event. Any other clock (a fake one in tests) is read every time.
     /// </summary>
-    private DateTimeOffset Now()
+    private DateTimeOffset Now(long bodyReads)
     {
         if (!CoarseClock.IsCoarse(_time))
         {
             return _time.GetUtcNow();
         }
 
+        if (bodyReads >= 0 && bodyReads == _clockBodyReads)
+        {
+            return _clockNow;
+        }
+
+        _clockBodyReads = bodyReads; // any other event (-1) ends the burst
         long tick = CoarseClock.GetTimestamp(_time);
         if (tick != _clockTick)
         {

@@ -27,17 +27,19 @@ public sealed partial class AnthropicClient
     /// with only the wait for the server counted against the liveness timeouts.
     /// </summary>
     private sealed class Enumerator(AnthropicClient client, byte[] body, string model, int? maxTokens, CancellationTokenSource? linked, CancellationToken cancellationToken)
-        : IAsyncEnumerator<StreamEvent>, ITextDeltaSource
+        : IAsyncEnumerator<StreamEvent>, ITextDeltaSource, IBodyReadCounter
     {
         private StreamLiveness? _liveness;
         private HttpResponseMessage? _response;
-        private Stream? _body;
+        private LivenessStream? _body;
         private IAsyncEnumerator<SseEvent>? _sse;
         private StreamEventCursor? _cursor;
         private SecretScrubber _scrubber = client._scrubber;
         private ModelCallTelemetry? _telemetry;
 
         public StreamEvent Current => _cursor?.Current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
+
+        public long BodyReads => _body?.BodyReads ?? 0;
 
         public bool TryGetCurrentText(out int blockIndex, [NotNullWhen(true)] out string? text)
         {

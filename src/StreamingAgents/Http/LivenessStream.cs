@@ -8,6 +8,9 @@ namespace StreamingAgents.Http;
 /// </summary>
 internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : Stream
 {
+    /// <summary>Gets how many reads have brought bytes (see <see cref="Events.IBodyReadCounter"/>).</summary>
+    public long BodyReads { get; private set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -34,6 +37,7 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
         int count = read.Result;
         if (count > 0)
         {
+            BodyReads++;
             liveness.OnBytesReceived();
         }
 
@@ -86,6 +90,7 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
 
         if (count > 0)
         {
+            BodyReads++;
             liveness.OnBytesReceived();
         }
 

@@ -1,0 +1,57 @@
+using System.Text;
+using StreamingAgents.Agents;
+using StreamingAgents.Http;
+using StreamingAgents.Messages;
+using StreamingAgents.Testing.Http;
+using StreamingAgents.Testing.Transcripts;
+using StreamingAgents.Tests.TestSupport;
+using StreamingAgents.Tools;
+
+namespace StreamingAgents.Tests.Agents;
+
+/// <summary>
+/// The runner's stamps on the system clock: model events that arrived in one read of the response share the first
+/// one's stamp, however long the consumer holds them (the clock is read once per burst, not per event); events from a
+/// later read are stamped afresh. (The consumer's holds are real delays, far longer than a tick of the coarse clock;
+/// nothing here depends on how long anything takes.)
+/// </summary>
+public sealed class EventStampTests
+{
+    private static readonly TimeSpan s_hold = TimeSpan.FromMilliseconds(30);
+
+    [Fact]
+    public async Task Runner_OnTheSystemClock_StampsEventsOfOneReadAlike_AndALaterReadAfresh()
+    {
+        string[] firstRead = ["one ", "two ", "three ", "four "];
+        string transcript = new TranscriptBuilder().MessageStart().TextTokens([.. firstRead, "five"]).Stop(StopReason.EndTurn).ToString();
+        int split = transcript.IndexOf("five", StringComparison.Ordinal);
+        split = transcript.LastIndexOf("event:", split, StringComparison.Ordinal);
+        var body = new GatedStream(Encoding.UTF8.GetBytes(transcript[..split]), Encoding.UTF8.GetBytes(transcript[split..]));
+        var handler = new FakeAnthropicHandler().RespondWith((_, _) => FakeResponses.Stream(body));
+        var runner = new AgentRunner(ClientFactory.Create(handler), new ToolRegistry());
+        var texts = new List<TextReceived>();
+        var all = new List<AgentEvent>();
+
+        using var guard = new CancellationTokenSource(Waiting.Guard);
+        await foreach (AgentEvent agentEvent in runner.RunAsync(ClientFactory.Hello).WithCancellation(guard.Token))
+        {
+            all.Add(agentEvent);
+            if (agentEvent is TextReceived text)
+            {
+                texts.Add(text);
+                await Task.Delay(s_hold); // the consumer holds each one for many ticks of the coarse clock
+                if (texts.Count == firstRead.Length)
+                {
+                    body.Open();
+                }
+            }
+        }
+
+        Assert.Equal([.. firstRead, "five"], texts.Select(static t => t.Text));
+        // The first may have come through the run's slower path, which always reads the clock; the rest of its read
+        // reuse one reading.
+        Assert.Single(texts.Skip(1).Take(firstRead.Length - 1).Select(static t => t.Timestamp).Distinct());
+        Assert.True(texts[^1].Timestamp >= texts[^2].Timestamp + s_hold, $"{texts[^1].Timestamp:O} after {texts[^2].Timestamp:O}");
+        Assert.True(all.Zip(all.Skip(1)).All(static pair => pair.First.Timestamp <= pair.Second.Timestamp));
+    }
+}
