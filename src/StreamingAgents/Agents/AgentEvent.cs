@@ -49,8 +49,8 @@ public abstract record AgentEvent
     /// <summary>
     /// Gets when the event happened, by the runner's clock; on the wire, ISO 8601 in UTC. On the system clock it is
     /// read once per tick of the coarse monotonic clock (1–4 ms), so events delivered within one tick share a stamp,
-    /// and model events that arrived in one read of the response share the stamp of the first of them (the later ones
-    /// were there by then, however long the consumer held the earlier); stamps never decrease along a run. Durations
+    /// and the model's events that arrived in one read of the response and follow one another share the first one's
+    /// stamp (the later ones were there by then, however long the consumer held the earlier). Durations
     /// (<see cref="ToolCallCompleted.Duration"/>, telemetry) are measured precisely.
     /// </summary>
     [JsonInclude]

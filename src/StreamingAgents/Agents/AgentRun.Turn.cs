@@ -23,6 +23,7 @@ internal sealed partial class AgentRun
         private IAsyncEnumerator<StreamEvent>? _model;
         private ITextDeltaSource? _texts;
         private IBodyReadCounter? _reads;
+        private long _readsAtLastEvent = -1;
         private ValueTask<AgentEvent?>? _handedOver;
         private Task<bool>? _pendingMove;
         private bool _isEnded;
@@ -49,8 +50,11 @@ internal sealed partial class AgentRun
             }
         }
 
-        /// <summary>Gets how many reads of the response body have brought bytes (see <see cref="IBodyReadCounter"/>), or -1 if the client does not tell.</summary>
-        public long BodyReads => _reads?.BodyReads ?? -1;
+        /// <summary>
+        /// Gets whether the event just returned is a model event that came in the same read of the response body as
+        /// the one returned before it, so it had arrived when that one was stamped (see <see cref="IBodyReadCounter"/>).
+        /// </summary>
+        public bool CameWithPrevious { get; private set; }
 
         /// <summary>Gets the message, once <see cref="NextAsync"/> has returned null without a failure.</summary>
         public Message Message => _accumulator.Message;
@@ -190,6 +194,7 @@ internal sealed partial class AgentRun
                 {
                     if (tools.TryReadEvent(out AgentEvent? toolEvent))
                     {
+                        (CameWithPrevious, _readsAtLastEvent) = (false, -1); // it happened now
                         return toolEvent;
                     }
 
@@ -221,13 +226,25 @@ internal sealed partial class AgentRun
             }
 
             HasEvents = true;
+            AgentEvent? produced;
             if (_texts is not null && _texts.TryGetCurrentText(out int blockIndex, out string? text))
             {
                 _accumulator.AddText(blockIndex, text); // the client's event object is never made
-                return new TextReceived { Text = text, BlockIndex = blockIndex };
+                produced = new TextReceived { Text = text, BlockIndex = blockIndex };
+            }
+            else
+            {
+                produced = Apply(_model!.Current);
             }
 
-            return Apply(_model!.Current);
+            if (produced is not null)
+            {
+                long reads = _reads?.BodyReads ?? -1;
+                CameWithPrevious = reads >= 0 && reads == _readsAtLastEvent;
+                _readsAtLastEvent = reads;
+            }
+
+            return produced;
         }
 
         private AgentEvent? Fail(Exception exception)

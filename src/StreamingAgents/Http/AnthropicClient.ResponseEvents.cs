@@ -39,7 +39,7 @@ public sealed partial class AnthropicClient
 
         public StreamEvent Current => _cursor?.Current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
 
-        public long BodyReads => _body?.BodyReads ?? 0;
+        public long BodyReads => _body?.BodyReads ?? -1;
 
         public bool TryGetCurrentText(out int blockIndex, [NotNullWhen(true)] out string? text)
         {
