@@ -28,8 +28,8 @@ public static class StreamEventReader
 
     private static async IAsyncEnumerable<StreamEvent> ReadCoreAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        IAsyncEnumerator<SseEvent> sse = SseEventReader.ReadAllAsync(stream, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (sse.ConfigureAwait(false))
+        var sse = new SseEventStream(stream, SseReaderOptions.Default, cancellationToken);
+        await using (((IAsyncDisposable)sse).ConfigureAwait(false))
         {
             var cursor = new StreamEventCursor(sse, requestId: null);
             while (await cursor.MoveNextAsync().ConfigureAwait(false))

@@ -32,7 +32,7 @@ public sealed partial class AnthropicClient
         private StreamLiveness? _liveness;
         private HttpResponseMessage? _response;
         private LivenessStream? _body;
-        private IAsyncEnumerator<SseEvent>? _sse;
+        private SseEventStream? _sse;
         private StreamEventCursor? _cursor;
         private SecretScrubber _scrubber = client._scrubber;
         private ModelCallTelemetry? _telemetry;
@@ -155,7 +155,7 @@ public sealed partial class AnthropicClient
                     _scrubber = client._scrubber.With(_response.RequestMessage);
                     Stream content = await _response.Content.ReadAsStreamAsync(_liveness.Token).WaitOrAbandonAsync(_liveness.Token).ConfigureAwait(false);
                     _body = new LivenessStream(content, _liveness);
-                    _sse = SseEventReader.ReadAllAsync(_body, cancellationToken: _liveness.Token).GetAsyncEnumerator(_liveness.Token);
+                    _sse = new SseEventStream(_body, SseReaderOptions.Default, _liveness.Token);
                     string? requestId = _response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
                     var cursor = new StreamEventCursor(_sse, requestId);
                     bool hasFirst = await cursor.MoveNextAsync().ConfigureAwait(false); // false never: an early end throws
