@@ -168,8 +168,8 @@ internal static partial class StreamEventDecoder
     {
         if (Ascii.IsValid(utf8))
         {
-            // Most text is ASCII: widening it is one pass, where UTF-8 decoding counts, then transcodes (~8% of the
-            // client's time on an English answer).
+            // Most text is ASCII: checking and widening it are two quick passes, where UTF-8 validation, counting and
+            // transcoding were three (~8% of the client's time on an English answer).
             value = string.Create(utf8.Length, utf8, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
             return true;
         }

@@ -23,13 +23,14 @@ public static class StreamEventReader
     public static IAsyncEnumerable<StreamEvent> ReadAllAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return ReadCoreAsync(stream, cancellationToken);
+        return ReadAllAsync(stream, SseReaderOptions.Default, cancellationToken);
     }
 
-    private static async IAsyncEnumerable<StreamEvent> ReadCoreAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>As the public overload, with the SSE reader's options (tests give it a pool that counts its buffers).</summary>
+    internal static async IAsyncEnumerable<StreamEvent> ReadAllAsync(Stream stream, SseReaderOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sse = new SseEventStream(stream, SseReaderOptions.Default, cancellationToken);
-        await using (((IAsyncDisposable)sse).ConfigureAwait(false))
+        var sse = new SseEventStream(stream, options, cancellationToken);
+        await using (((IAsyncDisposable)sse).ConfigureAwait(false)) // the cast picks IAsyncDisposable's ConfigureAwait: the reader is also an IAsyncEnumerable
         {
             var cursor = new StreamEventCursor(sse, requestId: null);
             while (await cursor.MoveNextAsync().ConfigureAwait(false))

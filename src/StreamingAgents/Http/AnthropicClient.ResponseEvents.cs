@@ -155,7 +155,7 @@ public sealed partial class AnthropicClient
                     _scrubber = client._scrubber.With(_response.RequestMessage);
                     Stream content = await _response.Content.ReadAsStreamAsync(_liveness.Token).WaitOrAbandonAsync(_liveness.Token).ConfigureAwait(false);
                     _body = new LivenessStream(content, _liveness);
-                    _sse = new SseEventStream(_body, SseReaderOptions.Default, _liveness.Token);
+                    _sse = new SseEventStream(_body, client.SseOptions, _liveness.Token);
                     string? requestId = _response.Headers.TryGetValues("request-id", out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
                     var cursor = new StreamEventCursor(_sse, requestId);
                     bool hasFirst = await cursor.MoveNextAsync().ConfigureAwait(false); // false never: an early end throws
@@ -209,14 +209,7 @@ public sealed partial class AnthropicClient
             if (_sse is { } sse)
             {
                 _sse = null;
-                try
-                {
-                    await sse.DisposeAsync().ConfigureAwait(false); // returns the reader's buffer
-                }
-                catch (Exception exception) when (exception is IOException or ObjectDisposedException or OperationCanceledException)
-                {
-                    // The connection is already gone; nothing is left to clean up.
-                }
+                await sse.DisposeAsync().ConfigureAwait(false); // returns the reader's buffer; the body is not touched
             }
 
             _body?.Dispose();

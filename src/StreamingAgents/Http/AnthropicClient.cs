@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
+using StreamingAgents.Sse;
 using StreamingAgents.Messages;
 
 namespace StreamingAgents.Http;
@@ -29,6 +30,9 @@ public sealed partial class AnthropicClient : IAnthropicClient
     private readonly Uri _endpoint;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+
+    /// <summary>Gets or sets how response bodies are read; tests give it a pool that counts its buffers.</summary>
+    internal SseReaderOptions SseOptions { get; init; } = SseReaderOptions.Default;
 
     /// <summary>Initializes a new client.</summary>
     /// <param name="httpClient">The HTTP client to send requests with.</param>
