@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamingAgents.Diagnostics;
 using StreamingAgents.Events;
-using StreamingAgents.Sse;
 using StreamingAgents.Messages;
+using StreamingAgents.Sse;
 
 namespace StreamingAgents.Http;
 
