@@ -37,11 +37,16 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
         int count = read.Result;
         if (count > 0)
         {
-            BodyReads++;
-            liveness.OnBytesReceived();
+            OnBytesReceived();
         }
 
         return new ValueTask<int>(count);
+    }
+
+    private void OnBytesReceived()
+    {
+        BodyReads++;
+        liveness.OnBytesReceived();
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -90,8 +95,7 @@ internal sealed class LivenessStream(Stream inner, StreamLiveness liveness) : St
 
         if (count > 0)
         {
-            BodyReads++;
-            liveness.OnBytesReceived();
+            OnBytesReceived();
         }
 
         return count;
